@@ -1,0 +1,254 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError } from "../config/errors";
+import { CONFIG_ENV_VAR, loadConfig, validateConfig } from "../config/load";
+import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_DOMAIN, DEFAULT_GITPOD_VERSION } from "../config/schema";
+
+function problemsOf(value: unknown): string[] {
+  try {
+    validateConfig(value, "test");
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "config-test-"));
+}
+
+describe("loading the configuration", () => {
+  it("uses the built-in all-in-cluster defaults when there is no file", () => {
+    const loaded = loadConfig({ env: {}, cwd: tempDir() });
+    expect(loaded.usedDefaults).toBe(true);
+    expect(loaded.config.domain).toBe(DEFAULT_DOMAIN);
+    expect(loaded.config.name).toBe("gitpod");
+    expect(loaded.config.database.type).toBe("in-cluster");
+    expect(loaded.config.storage.type).toBe("in-cluster");
+    expect(loaded.config.registry.type).toBe("in-cluster");
+    expect(loaded.config.tls.type).toBe("self-signed");
+    expect(loaded.config.backend.type).toBe("local");
+    expect(loaded.config.gitpod.version).toBe(DEFAULT_GITPOD_VERSION);
+    expect(loaded.config.tls.certManager).toEqual({
+      install: true,
+      version: DEFAULT_CERT_MANAGER_VERSION,
+      namespace: "cert-manager",
+      chartRepository: "https://charts.jetstack.io",
+    });
+  });
+
+  it("reads ./gitpod-cdktf.yaml when the variable is unset", () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), "domain: gitpod.acme.dev\n");
+    const loaded = loadConfig({ env: {}, cwd });
+    expect(loaded.usedDefaults).toBe(false);
+    expect(loaded.source).toBe("./gitpod-cdktf.yaml");
+    expect(loaded.config.domain).toBe("gitpod.acme.dev");
+  });
+
+  it(`prefers $${CONFIG_ENV_VAR}, resolved against the working directory`, () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), "domain: local.acme.dev\n");
+    fs.mkdirSync(path.join(cwd, "envs"));
+    fs.writeFileSync(path.join(cwd, "envs", "prod.yaml"), "domain: prod.acme.dev\nname: prod\n");
+    const loaded = loadConfig({ env: { [CONFIG_ENV_VAR]: "envs/prod.yaml" }, cwd });
+    expect(loaded.config.domain).toBe("prod.acme.dev");
+    expect(loaded.config.name).toBe("prod");
+    expect(loaded.source).toBe("envs/prod.yaml");
+  });
+
+  it(`fails when $${CONFIG_ENV_VAR} names a missing file, instead of falling back to defaults`, () => {
+    expect(() => loadConfig({ env: { [CONFIG_ENV_VAR]: "nope.yaml" }, cwd: tempDir() })).toThrow(
+      /GITPOD_CDKTF_CONFIG: the file nope.yaml does not exist/,
+    );
+  });
+
+  it("reports YAML syntax errors and duplicate keys", () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), "domain: a.example.com\ndomain: b.example.com\n");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/YAML syntax: .*unique/i);
+  });
+
+  it("rejects a file that is not a mapping", () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), "- domain: a.example.com\n");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/must hold a YAML mapping/);
+  });
+
+  it("requires a domain in a config file", () => {
+    expect(problemsOf({})).toEqual(["domain: is required (expected string)"]);
+  });
+});
+
+describe("derived settings", () => {
+  it("derives the installer image from repository and version", () => {
+    const config = validateConfig(
+      { domain: "gitpod.acme.dev", gitpod: { repository: "mirror.acme.dev/gitpod", version: "2022.11.2" } },
+      "test",
+    );
+    expect(config.gitpod.installerImage).toBe("mirror.acme.dev/gitpod/installer:release-2022.11.2");
+  });
+
+  it("picks the containerd runtime dir from the node OS, unless given", () => {
+    const runtimeDir = (workspaceRuntime: object) =>
+      validateConfig({ domain: "gitpod.acme.dev", gitpod: { workspaceRuntime } }, "t").gitpod.workspaceRuntime.containerdRuntimeDir;
+    // Paths from the installer reference ("workspace.runtime.containerdRuntimeDir").
+    expect(runtimeDir({})).toBe("/var/lib/containerd/io.containerd.runtime.v2.task/k8s.io");
+    expect(runtimeDir({ nodeOs: "amazon-linux" })).toBe("/run/containerd/io.containerd.runtime.v2.task/k8s.io");
+    expect(runtimeDir({ nodeOs: "amazon-linux", containerdRuntimeDir: "/custom/k8s.io" })).toBe("/custom/k8s.io");
+  });
+
+  it("fills in SCM hosts and the variable that carries each client secret", () => {
+    const config = validateConfig(
+      {
+        domain: "gitpod.acme.dev",
+        scm: {
+          providers: [
+            { id: "Public-GitHub", type: "GitHub", clientId: "abc" },
+            { id: "corp-bitbucket", type: "BitbucketServer", host: "bitbucket.acme.dev", clientId: "def" },
+          ],
+        },
+      },
+      "t",
+    );
+    expect(config.scm.providers).toEqual([
+      { id: "Public-GitHub", type: "GitHub", host: "github.com", clientId: "abc", clientSecretVariable: "scm_public_github_client_secret" },
+      {
+        id: "corp-bitbucket",
+        type: "BitbucketServer",
+        host: "bitbucket.acme.dev",
+        clientId: "def",
+        clientSecretVariable: "scm_corp_bitbucket_client_secret",
+      },
+    ]);
+  });
+
+  it("converts the install timeout to seconds", () => {
+    expect(validateConfig({ domain: "a.example.com", gitpod: { installTimeout: "45m" } }, "t").gitpod.installTimeout).toBe(2700);
+    expect(validateConfig({ domain: "a.example.com" }, "t").gitpod.installTimeout).toBe(1800);
+  });
+});
+
+describe("configuration errors name the field, the problem and the accepted values", () => {
+  it("reports every problem at once", () => {
+    const problems = problemsOf({
+      domain: "https://gitpod.acme.dev",
+      name: "Gitpod",
+      gitpod: { proxy: { serviceType: "Ingress" } },
+      database: { type: "postgres" },
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^domain: must be a fully-qualified lower-case domain name .*\(got "https:\/\/gitpod.acme.dev"\)$/),
+        expect.stringMatching(/^name: must be 1-20 characters.*\(got "Gitpod"\)$/),
+        'gitpod.proxy.serviceType: "Ingress" is not accepted; accepted values: "LoadBalancer", "ClusterIP", "NodePort"',
+        'database.type: "postgres" is not a valid database type; accepted values: "in-cluster"',
+      ]),
+    );
+  });
+
+  it.each([
+    ["database", "rds", '"in-cluster"'],
+    ["database", "external", '"in-cluster"'],
+    ["storage", "s3", '"in-cluster"'],
+    ["registry", "ecr", '"in-cluster"'],
+    ["tls", "acme-route53", '"self-signed", "issuer", "secret"'],
+    ["backend", "cloud", '"local"'],
+  ])("says that %s.type %s is planned but not implemented yet", (section, type, accepted) => {
+    expect(problemsOf({ domain: "a.example.com", [section]: { type } })).toEqual([
+      `${section}.type: "${type}" is planned but not implemented in this version; accepted values: ${accepted}`,
+    ]);
+  });
+
+  it("asks for a missing mode", () => {
+    expect(problemsOf({ domain: "a.example.com", tls: { secretName: "x" } })).toEqual([
+      'tls.type: is required; accepted values: "self-signed", "issuer", "secret"',
+    ]);
+  });
+
+  it("rejects unknown fields, with their path", () => {
+    expect(problemsOf({ domain: "a.example.com", gitpod: { namespcae: "x" }, databse: {} })).toEqual([
+      "gitpod.namespcae: unknown field; remove it or check its spelling (fields are case-sensitive)",
+      "databse: unknown field; remove it or check its spelling (fields are case-sensitive)",
+    ]);
+  });
+
+  it("refuses secrets in the file and names the variable to use instead", () => {
+    expect(
+      problemsOf({
+        domain: "a.example.com",
+        scm: { providers: [{ id: "Public-GitHub", type: "GitHub", clientId: "abc", clientSecret: "s3cr3t" }] },
+      }),
+    ).toEqual([
+      "scm.providers[0].clientSecret: secrets are never read from the config file; remove it and pass the sensitive Terraform variable scm_public_github_client_secret (e.g. export TF_VAR_scm_public_github_client_secret=...)",
+    ]);
+    expect(problemsOf({ domain: "a.example.com", database: { type: "in-cluster", password: "hunter2" } })).toEqual([
+      expect.stringMatching(/^database.password: secrets are never read from the config file/),
+    ]);
+  });
+
+  it("never echoes a secret value back", () => {
+    const message = problemsOf({
+      domain: "a.example.com",
+      scm: { providers: [{ id: "x", type: "GitHub", clientId: "abc", clientSecret: "s3cr3t-value" }] },
+    }).join("\n");
+    expect(message).not.toContain("s3cr3t-value");
+  });
+
+  it("requires a host for Bitbucket Server and distinct provider ids", () => {
+    expect(
+      problemsOf({
+        domain: "a.example.com",
+        scm: {
+          providers: [
+            { id: "bb", type: "BitbucketServer", clientId: "a" },
+            { id: "gh", type: "GitHub", clientId: "b" },
+            { id: "GH", type: "GitHub", clientId: "c" },
+          ],
+        },
+      }),
+    ).toEqual([
+      "scm.providers[0].host: is required for type BitbucketServer",
+    ]);
+    expect(
+      problemsOf({
+        domain: "a.example.com",
+        scm: { providers: [{ id: "gh", type: "GitHub", clientId: "b" }, { id: "GH", type: "GitHub", clientId: "c" }] },
+      }),
+    ).toEqual([
+      'scm.providers[1].id: "GH" clashes with providers[0] (both use the variable scm_gh_client_secret); give each provider a distinct id',
+    ]);
+  });
+
+  it("checks types, Kubernetes names, quantities and image references", () => {
+    expect(
+      problemsOf({
+        domain: "a.example.com",
+        gitpod: { namespace: "Gitpod_NS", dropImageRepo: "yes", installTimeout: "10 minutes" },
+        database: { type: "in-cluster", storageSize: "20 GB", image: "mysql" },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^gitpod.namespace: must be a Kubernetes name.*\(got "Gitpod_NS"\)$/),
+      'gitpod.dropImageRepo: expected boolean, got "yes"',
+      expect.stringMatching(/^gitpod.installTimeout: must be a duration such as "90s", "30m" or "1h" \(got "10 minutes"\)$/),
+      expect.stringMatching(/^database.image: must be an image reference with a tag or digest.*\(got "mysql"\)$/),
+      expect.stringMatching(/^database.storageSize: must be a Kubernetes quantity such as 20Gi \(got "20 GB"\)$/),
+    ]);
+  });
+
+  it("the error message lists the problems and says nothing was synthesized", () => {
+    const error = (() => {
+      try {
+        validateConfig({ domain: "x" }, "./gitpod-cdktf.yaml");
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error("expected an error");
+    })();
+    expect(error.message).toMatch(/^invalid configuration \(\.\/gitpod-cdktf\.yaml\): 1 problem\n  - domain: /);
+    expect(error.message).toMatch(/Nothing was synthesized; fix the fields above and run again\.$/);
+  });
+});

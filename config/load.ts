@@ -1,0 +1,73 @@
+/**
+ * Loads and validates the configuration: the only place that reads the environment or a file.
+ *
+ * Precedence: $GITPOD_CDKTF_CONFIG, then ./gitpod-cdktf.yaml, then the built-in defaults (an
+ * all-in-cluster installation for gitpod.example.com).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseDocument } from "yaml";
+import { ConfigError, describeIssues } from "./errors";
+import { BUILT_IN_DEFAULTS, configSchema, type GitpodCdktfConfig } from "./schema";
+
+export const CONFIG_ENV_VAR = "GITPOD_CDKTF_CONFIG";
+export const DEFAULT_CONFIG_FILE = "gitpod-cdktf.yaml";
+
+export interface LoadedConfig {
+  readonly config: GitpodCdktfConfig;
+  /** Where the configuration came from, for messages: a path or "built-in defaults". */
+  readonly source: string;
+  readonly usedDefaults: boolean;
+}
+
+export interface LoadConfigOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export function loadConfig({ env, cwd }: LoadConfigOptions): LoadedConfig {
+  const fromEnv = env[CONFIG_ENV_VAR];
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const file = path.resolve(cwd, fromEnv);
+    if (!fs.existsSync(file)) {
+      throw new ConfigError(`$${CONFIG_ENV_VAR}=${fromEnv}`, [
+        `${CONFIG_ENV_VAR}: the file ${fromEnv} does not exist; point the variable at your config file or unset it to use ./${DEFAULT_CONFIG_FILE}`,
+      ]);
+    }
+    return { config: parseConfigFile(file, fromEnv), source: fromEnv, usedDefaults: false };
+  }
+  const localFile = path.join(cwd, DEFAULT_CONFIG_FILE);
+  if (fs.existsSync(localFile)) {
+    return {
+      config: parseConfigFile(localFile, `./${DEFAULT_CONFIG_FILE}`),
+      source: `./${DEFAULT_CONFIG_FILE}`,
+      usedDefaults: false,
+    };
+  }
+  return { config: validateConfig(BUILT_IN_DEFAULTS, "built-in defaults"), source: "built-in defaults", usedDefaults: true };
+}
+
+function parseConfigFile(file: string, shownAs: string): GitpodCdktfConfig {
+  const text = fs.readFileSync(file, "utf8");
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      shownAs,
+      document.errors.map((error) => `YAML syntax: ${error.message.split("\n")[0]}`),
+    );
+  }
+  const value: unknown = document.toJS() ?? {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigError(shownAs, ["(top level): the file must hold a YAML mapping such as `domain: gitpod.example.com`"]);
+  }
+  return validateConfig(value, shownAs);
+}
+
+/** Validates an already-parsed value; exported for tests and tools that build configs in code. */
+export function validateConfig(value: unknown, source: string): GitpodCdktfConfig {
+  const result = configSchema.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(source, describeIssues(result.error.issues, value));
+  }
+  return result.data;
+}

@@ -1,0 +1,267 @@
+/**
+ * The one configuration file of gitpod-cdktf, as a zod schema.
+ *
+ * Parsed once at the edge (config/load.ts); stacks receive the typed result and never read files
+ * or the environment themselves. Every object is strict: an unknown key is an error, because a
+ * typo that is silently ignored in infrastructure config is a production incident later.
+ */
+import { z } from "zod";
+
+/** Gitpod's last self-hosted release (see the installer reference). */
+export const DEFAULT_GITPOD_VERSION = "2022.11.3";
+export const DEFAULT_DOMAIN = "gitpod.example.com";
+export const DEFAULT_IMAGE_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build";
+/** cert-manager release installed by default: pinned so every synth installs the same chart. */
+export const DEFAULT_CERT_MANAGER_VERSION = "v1.16.5";
+/** Last MySQL 5.7 release: Gitpod 2022.11 was only tested on 5.7. */
+export const DEFAULT_MYSQL_IMAGE = "docker.io/library/mysql:5.7.44";
+export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z";
+
+/**
+ * Modes the schema knows but this version cannot provision yet. They are rejected with a message
+ * that says so, instead of the generic "not one of", so users can tell a typo from a missing
+ * feature. Remove a value from here when its implementation lands.
+ */
+export const PLANNED_MODES: Readonly<Record<string, readonly string[]>> = {
+  database: ["rds", "external"],
+  storage: ["s3", "external"],
+  registry: ["s3", "ecr", "external"],
+  tls: ["acme-route53"],
+  backend: ["s3", "cloud"],
+};
+
+const DNS_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+
+const kubernetesName = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    message: "must be a Kubernetes name: lower-case letters, digits and '-', starting and ending with a letter or digit",
+  });
+
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, {
+  message: "must be a Kubernetes quantity such as 20Gi",
+});
+
+const imageReference = z.string().regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]((:[\w][\w.-]{0,127})|(@sha256:[a-f0-9]{64}))$/, {
+  message: "must be an image reference with a tag or digest, e.g. registry.example.com/mysql:5.7.44",
+});
+
+const imageRepository = z.string().regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, {
+  message: "must be an image repository without tag, e.g. registry.example.com/gitpod",
+});
+
+const absolutePath = z.string().regex(/^\/\S*$/, { message: "must be an absolute path on the node" });
+
+/** Seconds or a Go-style duration ("90s", "30m", "1h"), normalised to seconds. */
+const duration = z
+  .string()
+  .regex(/^[0-9]+(s|m|h)$/, { message: 'must be a duration such as "90s", "30m" or "1h"' })
+  .transform((value) => Number(value.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[value.slice(-1) as "s" | "m" | "h"]);
+
+const deletionProtection = z.boolean().default(true);
+
+const certManagerSchema = z.strictObject({
+  /** Set false when the cluster already runs cert-manager (>= v1.0); Gitpod then uses that one. */
+  install: z.boolean().default(true),
+  version: z
+    .string()
+    .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, { message: 'must be a cert-manager release tag such as "v1.16.5"' })
+    .default(DEFAULT_CERT_MANAGER_VERSION),
+  namespace: kubernetesName.default("cert-manager"),
+  /** Helm repository holding the jetstack chart; point it at a mirror in air-gapped clusters. */
+  chartRepository: z.url({ protocol: /^https?$/ }).default("https://charts.jetstack.io"),
+});
+
+const tlsCommon = { certManager: certManagerSchema.prefault({}) };
+
+const tlsSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("self-signed"), ...tlsCommon }),
+  z.strictObject({
+    type: z.literal("issuer"),
+    issuerRef: z.strictObject({
+      name: kubernetesName,
+      kind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer"),
+      group: z.string().default("cert-manager.io"),
+    }),
+    ...tlsCommon,
+  }),
+  z.strictObject({ type: z.literal("secret"), secretName: kubernetesName, ...tlsCommon }),
+]);
+
+const inClusterVolume = {
+  storageSize: quantity,
+  /** Omit to use the cluster's default StorageClass. */
+  storageClass: kubernetesName.optional(),
+  deletionProtection,
+};
+
+const databaseSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("in-cluster"),
+    image: imageReference.default(DEFAULT_MYSQL_IMAGE),
+    ...inClusterVolume,
+    storageSize: quantity.default("20Gi"),
+  }),
+]);
+
+const storageSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("in-cluster"),
+    image: imageReference.default(DEFAULT_MINIO_IMAGE),
+    ...inClusterVolume,
+    storageSize: quantity.default("50Gi"),
+  }),
+]);
+
+const registrySchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("in-cluster"), deletionProtection }),
+]);
+
+const SCM_DEFAULT_HOSTS = { GitHub: "github.com", GitLab: "gitlab.com", Bitbucket: "bitbucket.org" } as const;
+
+const scmProviderSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+      message: 'must be an identifier such as "Public-GitHub" (letters, digits, ".", "_", "-")',
+    }),
+    type: z.enum(["GitHub", "GitLab", "Bitbucket", "BitbucketServer"]),
+    /** Defaults to the public service of the type; required for BitbucketServer. */
+    host: z
+      .string()
+      .regex(new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*(:[0-9]{1,5})?$`), {
+        message: "must be a host name (optionally with :port), without scheme or path",
+      })
+      .optional(),
+    clientId: z.string().min(1),
+  })
+  .transform((provider, ctx) => {
+    const host = provider.host ?? SCM_DEFAULT_HOSTS[provider.type as keyof typeof SCM_DEFAULT_HOSTS];
+    if (!host) {
+      ctx.addIssue({ code: "custom", path: ["host"], message: `is required for type ${provider.type}` });
+      return z.NEVER;
+    }
+    return { ...provider, host, clientSecretVariable: scmClientSecretVariable(provider.id) };
+  });
+
+/** Name of the sensitive Terraform variable that carries one SCM provider's OAuth client secret. */
+export function scmClientSecretVariable(providerId: string): string {
+  return `scm_${providerId.toLowerCase().replace(/[^a-z0-9]+/g, "_")}_client_secret`;
+}
+
+const scmSchema = z
+  .strictObject({ providers: z.array(scmProviderSchema).default([]) })
+  .superRefine((scm, ctx) => {
+    const seen = new Map<string, number>();
+    scm.providers.forEach((provider, index) => {
+      const previous = seen.get(provider.clientSecretVariable);
+      if (previous !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["providers", index, "id"],
+          message: `"${provider.id}" clashes with providers[${previous}] (both use the variable ${provider.clientSecretVariable}); give each provider a distinct id`,
+        });
+      }
+      seen.set(provider.clientSecretVariable, index);
+    });
+  });
+
+const NODE_OS_RUNTIME_DIRS = {
+  ubuntu: "/var/lib/containerd/io.containerd.runtime.v2.task/k8s.io",
+  "amazon-linux": "/run/containerd/io.containerd.runtime.v2.task/k8s.io",
+} as const;
+
+const gitpodSchema = z
+  .strictObject({
+    version: z
+      .string()
+      .regex(/^[0-9]{4}\.[0-9]{1,2}\.[0-9]+$/, { message: 'must be a Gitpod self-hosted release such as "2022.11.3"' })
+      .default(DEFAULT_GITPOD_VERSION),
+    namespace: kubernetesName.default("gitpod"),
+    /** Where every Gitpod component image is pulled from; point it at your mirror. */
+    repository: imageRepository.default(DEFAULT_IMAGE_REPOSITORY),
+    /** Defaults to `<repository>/installer:release-<version>`. */
+    installerImage: imageReference.optional(),
+    /** Flatten image paths in `repository` (for mirrors that cannot hold nested paths). */
+    dropImageRepo: z.boolean().default(false),
+    workspaceRuntime: z
+      .strictObject({
+        /** Picks containerdRuntimeDir: Ubuntu-like nodes and Amazon Linux keep it in different places. */
+        nodeOs: z.enum(["ubuntu", "amazon-linux"]).default("ubuntu"),
+        containerdRuntimeDir: absolutePath.optional(),
+        containerdSocket: absolutePath.default("/run/containerd/containerd.sock"),
+        fsShiftMethod: z.enum(["fuse", "shiftfs"]).default("fuse"),
+      })
+      .prefault({})
+      .transform(({ nodeOs, containerdRuntimeDir, ...rest }) => ({
+        nodeOs,
+        containerdRuntimeDir: containerdRuntimeDir ?? NODE_OS_RUNTIME_DIRS[nodeOs],
+        ...rest,
+      })),
+    proxy: z
+      .strictObject({
+        serviceType: z.enum(["LoadBalancer", "ClusterIP", "NodePort"]).default("LoadBalancer"),
+        /** e.g. AWS NLB annotations; rendered with the installer's experimental config. */
+        serviceAnnotations: z.record(z.string(), z.string()).default({}),
+      })
+      .prefault({}),
+    /**
+     * Limit for one install or upgrade of Gitpod's objects, and separately for the wait for the TLS
+     * certificate before it (ACME issuance can take a while; KOTS allowed up to an hour in all).
+     */
+    installTimeout: duration.prefault("30m"),
+  })
+  .transform(({ installerImage, ...gitpod }) => ({
+    ...gitpod,
+    installerImage: installerImage ?? `${gitpod.repository}/installer:release-${gitpod.version}`,
+  }));
+
+const kubernetesSchema = z.strictObject({
+  /**
+   * Kubeconfig used by the kubernetes and helm providers. `~` is expanded by the providers, so the
+   * synthesized JSON stays machine-independent. Set to "" to configure them from KUBE_* variables
+   * instead (Terraform Cloud, CI).
+   */
+  configPath: z.string().default("~/.kube/config"),
+  context: z.string().min(1).optional(),
+});
+
+const backendSchema = z.discriminatedUnion("type", [z.strictObject({ type: z.literal("local") })]);
+
+export const configSchema = z.strictObject({
+  /** Prefix of stack and resource names; several installations can share a cluster or state store. */
+  name: z
+    .string()
+    .regex(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/, {
+      message: "must be 1-20 characters: lower-case letters, digits and '-', starting with a letter",
+    })
+    .default("gitpod"),
+  domain: z
+    .string()
+    .max(240)
+    .regex(new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})+$`), {
+      message: 'must be a fully-qualified lower-case domain name such as "gitpod.example.com" (no scheme, no wildcard)',
+    }),
+  gitpod: gitpodSchema.prefault({}),
+  kubernetes: kubernetesSchema.prefault({}),
+  /** Reserved for the AWS modes; no key is accepted yet. */
+  aws: z.strictObject({}).optional(),
+  tls: tlsSchema.prefault({ type: "self-signed" }),
+  database: databaseSchema.prefault({ type: "in-cluster" }),
+  storage: storageSchema.prefault({ type: "in-cluster" }),
+  registry: registrySchema.prefault({ type: "in-cluster" }),
+  scm: scmSchema.prefault({}),
+  backend: backendSchema.prefault({ type: "local" }),
+});
+
+/** The validated configuration every stack receives. */
+export type GitpodCdktfConfig = z.output<typeof configSchema>;
+export type TlsConfig = GitpodCdktfConfig["tls"];
+export type DatabaseConfig = GitpodCdktfConfig["database"];
+export type StorageConfig = GitpodCdktfConfig["storage"];
+export type RegistryConfig = GitpodCdktfConfig["registry"];
+export type ScmProviderConfig = GitpodCdktfConfig["scm"]["providers"][number];
+export type BackendConfig = GitpodCdktfConfig["backend"];
+
+/** The built-in configuration used when no file is given: everything in the cluster. */
+export const BUILT_IN_DEFAULTS = { domain: DEFAULT_DOMAIN } as const;
