@@ -1,0 +1,75 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { App, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalChart, renderChartFiles } from "../../modules/helm-chart/local-chart";
+import { parseYaml, readTree, scratchDir } from "../support/synth";
+
+const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data });
+
+describe("LocalChart", () => {
+  it("writes Chart.yaml and one template per object, in order", () => {
+    const files = renderChartFiles({
+      chartName: "demo",
+      version: "1.2.3",
+      appVersion: "2022.11.3",
+      description: "a demo",
+      manifests: [configMap("first", { a: "1" }), configMap("second", { b: "2" })],
+    });
+    expect(Object.keys(files).sort()).toEqual(["Chart.yaml", "templates/00-configmap-first.yaml", "templates/01-configmap-second.yaml"]);
+    expect(parseYaml(files["Chart.yaml"])).toEqual({
+      apiVersion: "v2",
+      name: "demo",
+      description: "a demo",
+      type: "application",
+      version: "1.2.3",
+      appVersion: "2022.11.3",
+    });
+    expect(parseYaml(files["templates/01-configmap-second.yaml"])).toEqual(configMap("second", { b: "2" }));
+  });
+
+  it("refuses objects that Helm would treat as templates", () => {
+    expect(() =>
+      renderChartFiles({ chartName: "x", version: "1.0.0", description: "x", manifests: [configMap("tpl", { a: "{{ .Values.x }}" })] }),
+    ).toThrow(/ConfigMap tpl: chart manifests must not contain "\{\{"/);
+  });
+
+  it("ships the chart inside the stack folder under a content-addressed, relative path", () => {
+    const outdir = path.join(scratchDir(), "out");
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, "charts");
+    const chart = new LocalChart(stack, "chart", { chartName: "demo", version: "1.0.0", description: "d", manifests: [configMap("cm", { k: "v" })] });
+    new TerraformOutput(stack, "chart_path", { value: chart.chartPath });
+    app.synth();
+
+    expect(chart.chartPath).toMatch(/^\.\/assets\/chart_files_[0-9A-F]{8}\/[0-9A-F]{32}$/);
+    const shipped = readTree(path.join(outdir, "stacks", "charts", chart.chartPath));
+    expect(shipped).toEqual(chart.files);
+  });
+
+  it("changes its path exactly when its content changes", () => {
+    const pathOf = (data: Record<string, string>) => {
+      const stack = new TerraformStack(new App({ outdir: path.join(scratchDir(), "out") }), "s");
+      return new LocalChart(stack, "chart", { chartName: "demo", version: "1.0.0", description: "d", manifests: [configMap("cm", data)] }).chartPath;
+    };
+    expect(pathOf({ k: "v" })).toBe(pathOf({ k: "v" }));
+    expect(pathOf({ k: "v" })).not.toBe(pathOf({ k: "w" }));
+  });
+
+  it("leaves no scratch folder behind once the process exits", () => {
+    // The chart is written to a scratch folder, copied into the stack folder by synth, and the
+    // scratch folder is removed on exit. Run in a child process with a TMPDIR of its own.
+    const tmp = scratchDir("chart-tmp-");
+    const outdir = path.join(scratchDir(), "out");
+    const script = `
+      const { App, TerraformStack } = require("cdktf");
+      const { LocalChart } = require(${JSON.stringify(path.resolve(__dirname, "../../dist/modules/helm-chart/local-chart.js"))});
+      const app = new App({ outdir: ${JSON.stringify(outdir)} });
+      new LocalChart(new TerraformStack(app, "s"), "c", { chartName: "x", version: "1.0.0", description: "x", manifests: [] });
+      app.synth();
+      if (require("fs").readdirSync(${JSON.stringify(tmp)}).length !== 1) process.exit(3);`;
+    execFileSync(process.execPath, ["-e", script], { cwd: path.resolve(__dirname, "../.."), env: { ...process.env, TMPDIR: tmp } });
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(fs.readdirSync(path.join(outdir, "stacks", "s", "assets"))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,104 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Testing, TerraformStack } from "cdktf";
+import { parse, parseAllDocuments } from "yaml";
+import { validateConfig } from "../../config/load";
+import type { GitpodCdktfConfig } from "../../config/schema";
+import { synthesize } from "../../stacks/gitpod-app";
+
+export type TerraformJson = {
+  terraform: { backend?: Record<string, Record<string, unknown>>; required_providers: Record<string, unknown> };
+  provider?: Record<string, unknown[]>;
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
+  variable?: Record<string, { sensitive?: boolean; type?: string; description?: string }>;
+};
+
+/** A config as a user would write it, validated the same way. */
+export function config(overrides: Record<string, unknown> = {}): GitpodCdktfConfig {
+  return validateConfig({ domain: "gitpod.acme.dev", ...overrides }, "test config");
+}
+
+export function scratchDir(prefix = "synth-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface SynthesizedApp {
+  readonly outdir: string;
+  readonly manifest: { stacks: Record<string, { dependencies: string[]; workingDirectory: string }> };
+  readonly stackIds: string[];
+  stack(id: string): TerraformJson;
+  /** Every file under the output folder: relative path -> content. */
+  files(): Record<string, string>;
+}
+
+/** Synthesizes the whole app (cross-stack wiring happens only then) into a fresh folder. */
+export function synthApp(cfg: GitpodCdktfConfig, outdir = path.join(scratchDir(), "cdktf.out")): SynthesizedApp {
+  const { stackIds } = synthesize(cfg, { outdir });
+  const read = (file: string) => fs.readFileSync(path.join(outdir, file), "utf8");
+  return {
+    outdir,
+    stackIds,
+    manifest: JSON.parse(read("manifest.json")),
+    stack: (id) => JSON.parse(read(`stacks/${id}/cdk.tf.json`)),
+    files: () => readTree(outdir),
+  };
+}
+
+export function readTree(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(root, full)] = fs.readFileSync(full, "utf8");
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** Synthesizes one stack on its own (no cross-stack wiring) and parses it. */
+export function synthStack(stack: TerraformStack): TerraformJson {
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** A stack in a throwaway app, for testing one module. */
+export function moduleStack(): TerraformStack {
+  return new TerraformStack(Testing.app(), "test");
+}
+
+/** All resources of one type, by Terraform name. */
+export function resourcesOf(json: TerraformJson, type: string): Record<string, Record<string, unknown>> {
+  return json.resource?.[type] ?? {};
+}
+
+export function onlyResource(json: TerraformJson, type: string): Record<string, unknown> {
+  const all = Object.values(resourcesOf(json, type));
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** The files of the release chart that the release stack ships as an asset. */
+export function releaseChartFiles(app: SynthesizedApp, releaseStackId: string): Record<string, string> {
+  const chart = (onlyResource(app.stack(releaseStackId), "helm_release") as { chart: string }).chart;
+  return readTree(path.join(app.outdir, "stacks", releaseStackId, chart));
+}
+
+/** Objects of a YAML stream (chart templates). */
+export function yamlObjects(text: string): Record<string, unknown>[] {
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS())
+    .filter((obj): obj is Record<string, unknown> => obj !== null);
+}
+
+export function parseYaml(text: string): unknown {
+  return parse(text);
+}
+
+/** Terraform JSON strings escape a literal "${" as "$${" (and "%{" as "%%{"). */
+export function unescapeTerraformTemplate(text: string): string {
+  return text.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+}

@@ -1,0 +1,51 @@
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { Construct } from "constructs";
+import { stringify } from "yaml";
+
+export interface CertManagerProps {
+  /** Chart version (a cert-manager release tag such as v1.16.5). */
+  readonly version: string;
+  /** Namespace to install into; created if missing. Default "cert-manager". */
+  readonly namespace?: string;
+  /** Helm repository of the jetstack chart (or a mirror of it). */
+  readonly chartRepository?: string;
+  /** Seconds to wait for cert-manager to be ready. Default 600. */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * cert-manager from the jetstack chart, CRDs included. `helm_release` waits until the deployments
+ * are ready and the chart's startupapicheck Job has confirmed that the webhook accepts objects, so
+ * stacks that create cert-manager objects afterwards do not race it.
+ */
+export class CertManager extends Construct {
+  readonly release: Release;
+  /** Namespace cert-manager runs in (a reference: depending on it waits for the installation). */
+  readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: CertManagerProps) {
+    super(scope, id);
+    this.release = new Release(this, "release", {
+      name: "cert-manager",
+      repository: props.chartRepository ?? "https://charts.jetstack.io",
+      chart: "cert-manager",
+      version: props.version,
+      namespace: props.namespace ?? "cert-manager",
+      createNamespace: true,
+      values: [stringify(certManagerValues(props.version), { aliasDuplicateObjects: false })],
+      wait: true,
+      waitForJobs: true,
+      atomic: true,
+      timeout: props.timeoutSeconds ?? 600,
+    });
+    this.namespace = this.release.namespace;
+  }
+}
+
+/** Chart values; the CRD switch was renamed in cert-manager v1.15. */
+export function certManagerValues(version: string): Record<string, unknown> {
+  const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
+  const crdsAsValues = major > 1 || (major === 1 && minor >= 15);
+  // Keep the CRDs on uninstall: deleting them would delete every Certificate in the cluster.
+  return crdsAsValues ? { crds: { enabled: true, keep: true } } : { installCRDs: true };
+}

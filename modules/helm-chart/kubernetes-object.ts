@@ -1,0 +1,10 @@
+/**
+ * A Kubernetes object as written into a manifest. Modules build them with the typed interfaces of
+ * `kubernetes-models` (type-only imports), so a misspelt field fails compilation; tests validate
+ * them against the OpenAPI schemas as well.
+ */
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata?: { readonly name?: string };
+}

@@ -1,0 +1,67 @@
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { Construct } from "constructs";
+import type { GitpodObjectStorage } from "../gitpod/dependencies";
+import { PersistentServer } from "../persistent-server/persistent-server";
+
+export interface InClusterMinioStorageProps {
+  readonly namespace: string;
+  /** Name of the server's objects (Deployment, Service, Secret...). */
+  readonly name: string;
+  readonly image: string;
+  readonly storageSize: string;
+  readonly storageClass?: string;
+  readonly deletionProtection: boolean;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/** Region Gitpod signs in-cluster MinIO requests for (the installer's own MinIO uses it too). */
+export const IN_CLUSTER_REGION = "local";
+
+/**
+ * MinIO in the cluster, as Gitpod's S3-compatible object storage. Like the installer's own MinIO,
+ * Gitpod creates a bucket per user with the root credentials; unlike it, the data volume and the
+ * credentials are not tied to the Gitpod release.
+ */
+export class InClusterMinioStorage extends Construct implements GitpodObjectStorage {
+  readonly endpoint: string;
+  readonly region = IN_CLUSTER_REGION;
+  readonly accessKeyId = "gitpod";
+  readonly secretAccessKey: string;
+  readonly allowInsecureConnection = true;
+  readonly server: PersistentServer;
+
+  constructor(scope: Construct, id: string, props: InClusterMinioStorageProps) {
+    super(scope, id);
+    const rootPassword = new Password(this, "root-password", { length: 40, special: false });
+    const credentials = new SecretV1(this, "credentials", {
+      metadata: { name: `${props.name}-credentials`, namespace: props.namespace },
+      data: { "root-user": this.accessKeyId, "root-password": rootPassword.result },
+    });
+    const fromSecret = (key: string) => ({ secretKeyRef: { name: credentials.metadata.name, key } });
+
+    this.server = new PersistentServer(this, "server", {
+      namespace: props.namespace,
+      name: props.name,
+      image: props.image,
+      args: ["server", "/data", "--address", ":9000"],
+      env: [
+        { name: "MINIO_ROOT_USER", valueFrom: fromSecret("root-user") },
+        { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret("root-password") },
+        // Nothing exposes the console; do not run it.
+        { name: "MINIO_BROWSER", value: "off" },
+      ],
+      port: 9000,
+      dataMountPath: "/data",
+      storageSize: props.storageSize,
+      storageClass: props.storageClass,
+      deletionProtection: props.deletionProtection,
+      readinessPath: "/minio/health/ready",
+      resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "4Gi" } },
+      nodeSelector: props.nodeSelector,
+      labels: { "app.kubernetes.io/component": "object-storage" },
+    });
+    this.endpoint = `${this.server.host}:${this.server.port}`;
+    this.secretAccessKey = rootPassword.result;
+  }
+}

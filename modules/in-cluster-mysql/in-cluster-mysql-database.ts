@@ -1,0 +1,90 @@
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { Construct } from "constructs";
+import type { GitpodDatabase } from "../gitpod/dependencies";
+import { PersistentServer } from "../persistent-server/persistent-server";
+
+export interface InClusterMysqlDatabaseProps {
+  readonly namespace: string;
+  /** Name of the server's objects (Deployment, Service, Secret...). */
+  readonly name: string;
+  /** A MySQL 5.7 image (Docker's official image or a mirror of it). */
+  readonly image: string;
+  readonly storageSize: string;
+  readonly storageClass?: string;
+  readonly deletionProtection: boolean;
+  /** Account Gitpod connects with. Default "gitpod". */
+  readonly username?: string;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/** Databases Gitpod uses: `gitpod`, and `gitpod-sessions` which its init job creates. */
+export const GITPOD_DATABASES = ["gitpod", "gitpod-sessions"] as const;
+
+/**
+ * MySQL 5.7 in the cluster, set up the way Gitpod needs it: `explicit_defaults_for_timestamp` OFF,
+ * a `gitpod` database in utf8mb4, and a user that owns exactly Gitpod's two databases. Passwords
+ * are generated at apply time and never leave Terraform state and Kubernetes secrets.
+ */
+export class InClusterMysqlDatabase extends Construct implements GitpodDatabase {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  readonly server: PersistentServer;
+
+  constructor(scope: Construct, id: string, props: InClusterMysqlDatabaseProps) {
+    super(scope, id);
+    this.username = props.username ?? "gitpod";
+    // Alphanumeric: passwords end up in connection strings and shell commands of Gitpod's jobs.
+    const rootPassword = new Password(this, "root-password", { length: 32, special: false });
+    const userPassword = new Password(this, "user-password", { length: 32, special: false });
+    const credentials = new SecretV1(this, "credentials", {
+      metadata: { name: `${props.name}-credentials`, namespace: props.namespace },
+      data: { "root-password": rootPassword.result, password: userPassword.result },
+    });
+    // Run by the image on first start only (empty data directory), as root.
+    const init = new ConfigMapV1(this, "init-scripts", {
+      metadata: { name: `${props.name}-init`, namespace: props.namespace },
+      data: { "gitpod.sql": mysqlInitScript(this.username) },
+    });
+    const fromSecret = (key: string) => ({ secretKeyRef: { name: credentials.metadata.name, key } });
+
+    this.server = new PersistentServer(this, "server", {
+      namespace: props.namespace,
+      name: props.name,
+      image: props.image,
+      // Gitpod relies on the pre-5.6 TIMESTAMP behaviour (installer reference, "Database requirements").
+      args: ["--explicit-defaults-for-timestamp=OFF"],
+      env: [
+        { name: "MYSQL_ROOT_PASSWORD", valueFrom: fromSecret("root-password") },
+        { name: "MYSQL_USER", value: this.username },
+        { name: "MYSQL_PASSWORD", valueFrom: fromSecret("password") },
+      ],
+      port: 3306,
+      dataMountPath: "/var/lib/mysql",
+      storageSize: props.storageSize,
+      storageClass: props.storageClass,
+      deletionProtection: props.deletionProtection,
+      // Exits 0 whenever the server answers, even with "access denied".
+      readinessCommand: ["mysqladmin", "ping", "--host=127.0.0.1", "--silent"],
+      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+      configMapMounts: [{ configMap: init.metadata.name, mountPath: "/docker-entrypoint-initdb.d" }],
+      nodeSelector: props.nodeSelector,
+      labels: { "app.kubernetes.io/component": "database" },
+    });
+    this.host = this.server.host;
+    this.port = this.server.port;
+    this.password = userPassword.result;
+  }
+}
+
+/** Creates Gitpod's databases and lets its user own exactly those. */
+export function mysqlInitScript(username: string): string {
+  return GITPOD_DATABASES.map(
+    (database) =>
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4;\n` +
+      `GRANT ALL PRIVILEGES ON \`${database}\`.* TO '${username}'@'%';\n`,
+  ).join("");
+}
