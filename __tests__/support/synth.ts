@@ -36,6 +36,7 @@ export interface SynthesizedApp {
 
 /** Synthesizes the whole app (cross-stack wiring happens only then) into a fresh folder. */
 export function synthApp(cfg: GitpodCdktfConfig, outdir = path.join(scratchDir(), "cdktf.out")): SynthesizedApp {
+  fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const { stackIds } = synthesize(cfg, { outdir });
   const read = (file: string) => fs.readFileSync(path.join(outdir, file), "utf8");
   return {

@@ -1,0 +1,112 @@
+/**
+ * The app as users run it: `node dist/main.js` (npm run synth) and `cdktf synth`, as processes.
+ * `npm test` builds dist/ before jest runs.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { readTree, scratchDir } from "./support/synth";
+
+const ROOT = path.resolve(__dirname, "..");
+const MAIN = path.join(ROOT, "dist", "main.js");
+
+function synth(cwd: string, env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [MAIN], {
+    cwd,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function projectDir(configYaml?: string): string {
+  const dir = scratchDir("cli-");
+  if (configYaml !== undefined) fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), configYaml);
+  return dir;
+}
+
+const stackFolders = (dir: string) => fs.readdirSync(path.join(dir, "cdktf.out", "stacks")).sort();
+
+describe("node dist/main.js", () => {
+  it("synthesizes the built-in defaults and says so", () => {
+    const dir = projectDir();
+    const result = synth(dir);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain("using the built-in defaults, an all-in-cluster installation for gitpod.example.com");
+    expect(result.stderr).toContain("synthesized gitpod-installation-secrets, gitpod-cluster-prerequisites, gitpod-in-cluster-services, gitpod-release");
+    expect(stackFolders(dir)).toEqual(["gitpod-cluster-prerequisites", "gitpod-in-cluster-services", "gitpod-installation-secrets", "gitpod-release"]);
+  });
+
+  describe("with an invalid config", () => {
+    const dir = projectDir("domain: gitpod.acme.dev\n");
+    expect(synth(dir).status).toBe(0);
+    const before = readTree(path.join(dir, "cdktf.out"));
+    fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), "domain: https://gitpod.acme.dev\ndatabase:\n  type: rds\n");
+    const result = synth(dir);
+
+    it("exits non-zero with one line per problem", () => {
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/^gitpod-cdktf: invalid configuration \(\.\/gitpod-cdktf\.yaml\): 2 problems\n/);
+      expect(result.stderr).toContain("  - domain: must be a fully-qualified lower-case domain name");
+      expect(result.stderr).toContain('  - database.type: "rds" is planned but not implemented in this version; accepted values: "in-cluster"');
+    });
+
+    it("prints no stack trace", () => {
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(result.stderr).not.toContain("Error:");
+    });
+
+    it("leaves the previous cdktf.out exactly as it was", () => {
+      expect(readTree(path.join(dir, "cdktf.out"))).toEqual(before);
+    });
+  });
+
+  it("fails when GITPOD_CDKTF_CONFIG names a missing file", () => {
+    const dir = projectDir();
+    const result = synth(dir, { GITPOD_CDKTF_CONFIG: "prod.yaml" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("GITPOD_CDKTF_CONFIG: the file prod.yaml does not exist");
+    expect(fs.existsSync(path.join(dir, "cdktf.out"))).toBe(false);
+  });
+
+  it("removes the folders of stacks that the new config no longer has", () => {
+    const dir = projectDir("domain: gitpod.acme.dev\nname: old\n");
+    synth(dir);
+    fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), "domain: gitpod.acme.dev\nname: new\n");
+    expect(synth(dir).status).toBe(0);
+    expect(stackFolders(dir)).toEqual(["new-cluster-prerequisites", "new-in-cluster-services", "new-installation-secrets", "new-release"]);
+  });
+});
+
+describe("cdktf synth (the CLI runs the compiled app)", () => {
+  const cdktf = path.join(ROOT, "node_modules", ".bin", "cdktf");
+  const run = (outdir: string, configFile: string) =>
+    spawnSync(cdktf, ["synth", "--output", outdir], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", GITPOD_CDKTF_CONFIG: configFile, CI: "1" },
+    });
+
+  it("produces the same stacks as the app run directly, and keeps the output on a config error", () => {
+    const dir = scratchDir("cdktf-cli-");
+    const config = path.join(dir, "config.yaml");
+    fs.writeFileSync(config, "domain: gitpod.acme.dev\n");
+    const outdir = path.join(dir, "out");
+    const ok = run(outdir, config);
+    expect(ok.status).toBe(0);
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
+      "gitpod-cluster-prerequisites",
+      "gitpod-in-cluster-services",
+      "gitpod-installation-secrets",
+      "gitpod-release",
+    ]);
+    const before = readTree(outdir);
+
+    fs.writeFileSync(config, "domain: gitpod.acme.dev\nregistry:\n  type: ecr\n");
+    const failed = run(outdir, config);
+    expect(failed.status).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toContain('registry.type: "ecr" is planned but not implemented in this version');
+    expect(readTree(outdir)).toEqual(before);
+  });
+});

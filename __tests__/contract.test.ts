@@ -1,0 +1,119 @@
+/**
+ * The contract with Gitpod's installer (../shared/reference/gitpod-installer.md), checked on the
+ * synthesized app end to end. Each test names the fact it checks.
+ */
+import { unknownInstallerConfigFields } from "./support/installer-config-fields";
+import { config, onlyResource, parseYaml, releaseChartFiles, resourcesOf, synthApp } from "./support/synth";
+
+const RELEASE = "gitpod-release";
+const app = synthApp(
+  config({
+    scm: { providers: [{ id: "Public-GitHub", type: "GitHub", clientId: "abc" }] },
+    gitpod: { workspaceRuntime: { nodeOs: "amazon-linux" }, proxy: { serviceType: "ClusterIP" } },
+  }),
+);
+const release = app.stack(RELEASE);
+const secrets = Object.fromEntries(
+  Object.values(resourcesOf(release, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, s]),
+) as Record<string, { data: Record<string, string>; type?: string }>;
+const inputs = onlyResource(release, "kubernetes_config_map_v1") as { data: Record<string, string> };
+const installerConfig = parseYaml(inputs.data["gitpod.config.yaml"]) as Record<string, any>;
+const chartObjects = Object.entries(releaseChartFiles(app, RELEASE))
+  .filter(([name]) => name.startsWith("templates/"))
+  .map(([, text]) => parseYaml(text) as Record<string, any>);
+
+describe("contract with Gitpod's installer", () => {
+  it('"Installer config": only field names of config.go, apiVersion v1, kind Full, every required field', () => {
+    expect(unknownInstallerConfigFields(installerConfig)).toEqual([]);
+    expect(installerConfig).toMatchObject({ apiVersion: "v1", kind: "Full", domain: "gitpod.acme.dev", repository: "eu.gcr.io/gitpod-core-dev/build" });
+    for (const field of ["metadata", "database", "objectStorage", "containerRegistry", "certificate", "workspace"]) {
+      expect(installerConfig).toHaveProperty(field);
+    }
+  });
+
+  it('"database": external use sets inCluster: false explicitly and names the secret', () => {
+    expect(installerConfig.database).toEqual({ inCluster: false, external: { certificate: { kind: "secret", name: "gitpod-database" } } });
+  });
+
+  it('"objectStorage": inCluster: false, endpoint a host (not a URL), metadata.region "local" for in-cluster MinIO', () => {
+    expect(installerConfig.objectStorage.inCluster).toBe(false);
+    expect(installerConfig.objectStorage.s3.endpoint).not.toMatch(/^https?:\/\//);
+    expect(installerConfig.objectStorage.s3.endpoint).toMatch(/\.svc\.cluster\.local:9000$/);
+    expect(installerConfig.objectStorage.s3.credentials).toEqual({ kind: "secret", name: "gitpod-object-storage" });
+    expect(installerConfig.metadata.region).toBe("local");
+  });
+
+  it('"containerRegistry": the in-cluster registry is Gitpod\'s own (inCluster: true)', () => {
+    expect(installerConfig.containerRegistry).toEqual({ inCluster: true, privateBaseImageAllowList: [] });
+  });
+
+  it('"certificate": {kind: secret, name: https-certificates}', () => {
+    expect(installerConfig.certificate).toEqual({ kind: "secret", name: "https-certificates" });
+  });
+
+  it('"workspace.runtime": the containerd runtime dir of the node OS', () => {
+    expect(installerConfig.workspace.runtime).toEqual({
+      fsShiftMethod: "fuse",
+      containerdRuntimeDir: "/run/containerd/io.containerd.runtime.v2.task/k8s.io",
+      containerdSocket: "/run/containerd/containerd.sock",
+    });
+  });
+
+  it('"Proxy service type": components.proxy.service.serviceType', () => {
+    expect(installerConfig.components).toEqual({ proxy: { service: { serviceType: "ClusterIP" } } });
+  });
+
+  it('"Secret formats": the database secret has host, port, username, password, encryptionKeys', () => {
+    expect(Object.keys(secrets["gitpod-database"].data).sort()).toEqual(["encryptionKeys", "host", "password", "port", "username"]);
+  });
+
+  it('"Secret formats": the S3 secret has accessKeyId and secretAccessKey', () => {
+    expect(Object.keys(secrets["gitpod-object-storage"].data).sort()).toEqual(["accessKeyId", "secretAccessKey"]);
+  });
+
+  it('"encryptionKeys": generated (never the value printed in Gitpod\'s docs) in Gitpod\'s JSON shape', () => {
+    const value = secrets["gitpod-database"].data.encryptionKeys;
+    expect(value).toMatch(/^\$\{jsonencode\(\[\{"name" = "general", "version" = 1, "primary" = true, "material" = data\.terraform_remote_state\./);
+    for (const text of Object.values(app.files())) expect(text).not.toContain("4uGh1q8y2DYryJwrVMHs0kWXJlqvHWWt/KJuNi04edI=");
+  });
+
+  it('"SCM auth provider secret": one secret per provider with a `provider` document and the callback URL', () => {
+    expect(installerConfig.authProviders).toEqual([{ kind: "secret", name: "gitpod-auth-public-github" }]);
+    const provider = secrets["gitpod-auth-public-github"].data.provider;
+    expect(Object.keys(secrets["gitpod-auth-public-github"].data)).toEqual(["provider"]);
+    for (const field of ['"id" = "Public-GitHub"', '"host" = "github.com"', '"type" = "GitHub"', '"clientId" = "abc"', '"clientSecret" = var.scm_public_github_client_secret']) {
+      expect(provider).toContain(field);
+    }
+    expect(provider).toContain('"callBackUrl" = "https://gitpod.acme.dev/auth/github.com/callback"');
+  });
+
+  it('"TLS and cert-manager": the certificate covers <domain>, *.<domain> and *.ws.<domain>', () => {
+    const certificate = chartObjects.find((o) => o.kind === "Certificate" && o.metadata.name === "https-certificates")!;
+    expect(certificate.spec.secretName).toBe("https-certificates");
+    expect(certificate.spec.dnsNames).toEqual(["gitpod.acme.dev", "*.gitpod.acme.dev", "*.ws.gitpod.acme.dev"]);
+  });
+
+  it('"TLS and cert-manager": cert-manager objects come in a later stack than the chart that installs the CRDs', () => {
+    expect(Object.values(resourcesOf(release, "helm_release"))).toHaveLength(1);
+    expect(resourcesOf(app.stack("gitpod-cluster-prerequisites"), "helm_release")).not.toEqual({});
+    expect(app.manifest.stacks[RELEASE].dependencies).toContain("gitpod-cluster-prerequisites");
+  });
+
+  it('"Database requirements": MySQL 5.7 with explicit_defaults_for_timestamp OFF', () => {
+    const [mysql] = Object.values(resourcesOf(app.stack("gitpod-in-cluster-services"), "kubernetes_deployment_v1")).filter(
+      (d: any) => d.metadata.name === "gitpod-mysql",
+    ) as any[];
+    const container = mysql.spec.template.spec.container[0];
+    expect(container.image).toMatch(/mysql:5\.7\.\d+$/);
+    expect(container.args).toContain("--explicit-defaults-for-timestamp=OFF");
+  });
+
+  it('"How the release was installed": the installer image of the release, render with a stable seed', () => {
+    const job = chartObjects.find((o) => o.kind === "Job" && o.metadata.annotations["helm.sh/hook"].includes("post-install"))!;
+    expect(job.spec.template.spec.containers[0].image).toBe("eu.gcr.io/gitpod-core-dev/build/installer:release-2022.11.3");
+    expect(job.spec.template.spec.containers[0].env).toContainEqual({
+      name: "RENDER_SEED",
+      valueFrom: { secretKeyRef: { name: "gitpod-installer-seed", key: "seed" } },
+    });
+  });
+});

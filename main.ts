@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * gitpod-cdktf: load the configuration, synthesize the stacks. Run compiled (`node dist/main.js`,
+ * or through `cdktf synth`), so a synth costs little more than loading cdktf itself.
+ */
+import { ConfigError } from "./config/errors";
+import { loadConfig } from "./config/load";
+import { synthesize } from "./stacks/gitpod-app";
+
+function main(): number {
+  let loaded;
+  try {
+    loaded = loadConfig({ env: process.env, cwd: process.cwd() });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`gitpod-cdktf: ${error.message}\n`);
+    return 1;
+  }
+  if (loaded.usedDefaults) {
+    process.stderr.write(
+      "gitpod-cdktf: no config file ($GITPOD_CDKTF_CONFIG unset, no ./gitpod-cdktf.yaml): " +
+        `using the built-in defaults, an all-in-cluster installation for ${loaded.config.domain}\n`,
+    );
+  }
+  const { outdir, stackIds } = synthesize(loaded.config);
+  process.stderr.write(`gitpod-cdktf: synthesized ${stackIds.join(", ")} into ${outdir} (config: ${loaded.source})\n`);
+  return 0;
+}
+
+process.exitCode = main();

@@ -1,0 +1,46 @@
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import type { BackendConfig, TlsConfig } from "../config/schema";
+import { CertManager } from "../modules/cert-manager/cert-manager";
+import { GitpodStack } from "./gitpod-stack";
+import { helmProvider, kubernetesProvider, type ClusterAccess } from "./providers";
+
+export interface ClusterPrerequisitesStackProps {
+  readonly backend: BackendConfig;
+  readonly cluster: ClusterAccess;
+  readonly certManager: TlsConfig["certManager"];
+  readonly gitpodNamespace: string;
+  /** The namespace holds volumes (in-cluster services, the registry): protect it from destroy. */
+  readonly protectNamespace: boolean;
+}
+
+/**
+ * What must exist before anything of Gitpod: cert-manager (the release contains cert-manager
+ * objects, so its CRDs must be installed by an earlier Terraform run) and Gitpod's namespace. The
+ * namespace lives here, not with the release, so the release can be destroyed and installed again
+ * without deleting the volumes in it.
+ */
+export class ClusterPrerequisitesStack extends GitpodStack {
+  /** Gitpod's namespace, as a reference: using it waits for this stack. */
+  readonly gitpodNamespace: string;
+
+  constructor(scope: Construct, id: string, props: ClusterPrerequisitesStackProps) {
+    super(scope, id, props.backend);
+    kubernetesProvider(this, props.cluster);
+    if (props.certManager.install) {
+      helmProvider(this, props.cluster);
+      new CertManager(this, "cert-manager", {
+        version: props.certManager.version,
+        namespace: props.certManager.namespace,
+        chartRepository: props.certManager.chartRepository,
+      });
+    }
+    const namespace = new NamespaceV1(this, "gitpod-namespace", {
+      metadata: { name: props.gitpodNamespace, labels: { "app.kubernetes.io/managed-by": "gitpod-cdktf" } },
+      lifecycle: { preventDestroy: props.protectNamespace },
+    });
+    this.gitpodNamespace = namespace.metadata.name;
+    new TerraformOutput(this, "gitpod_namespace", { value: this.gitpodNamespace, description: "Namespace Gitpod runs in" });
+  }
+}

@@ -1,0 +1,59 @@
+import type { Construct } from "constructs";
+import type { BackendConfig, DatabaseConfig, StorageConfig } from "../config/schema";
+import type { GitpodDatabase, GitpodObjectStorage } from "../modules/gitpod/dependencies";
+import { InClusterMinioStorage } from "../modules/in-cluster-minio/in-cluster-minio-storage";
+import { InClusterMysqlDatabase } from "../modules/in-cluster-mysql/in-cluster-mysql-database";
+import { GitpodStack } from "./gitpod-stack";
+import { kubernetesProvider, randomProvider, type ClusterAccess } from "./providers";
+
+type InClusterDatabaseConfig = Extract<DatabaseConfig, { type: "in-cluster" }>;
+type InClusterStorageConfig = Extract<StorageConfig, { type: "in-cluster" }>;
+
+/** Gitpod schedules its control plane on nodes with this label; its data services go there too. */
+export const META_NODE_SELECTOR = { "gitpod.io/workload_meta": "true" };
+
+export interface InClusterServicesStackProps {
+  readonly backend: BackendConfig;
+  readonly cluster: ClusterAccess;
+  readonly namespace: string;
+  readonly namePrefix: string;
+  readonly database?: InClusterDatabaseConfig;
+  readonly storage?: InClusterStorageConfig;
+}
+
+/**
+ * The stateful services Gitpod uses when they are not brought by the user: MySQL and MinIO on
+ * volumes of their own, outside Gitpod's release, so upgrading or reinstalling Gitpod never
+ * touches its data.
+ */
+export class InClusterServicesStack extends GitpodStack {
+  readonly database?: GitpodDatabase;
+  readonly objectStorage?: GitpodObjectStorage;
+
+  constructor(scope: Construct, id: string, props: InClusterServicesStackProps) {
+    super(scope, id, props.backend);
+    kubernetesProvider(this, props.cluster);
+    randomProvider(this);
+    const placement = { namespace: props.namespace, nodeSelector: META_NODE_SELECTOR };
+    if (props.database) {
+      this.database = new InClusterMysqlDatabase(this, "mysql", {
+        ...placement,
+        name: `${props.namePrefix}-mysql`,
+        image: props.database.image,
+        storageSize: props.database.storageSize,
+        storageClass: props.database.storageClass,
+        deletionProtection: props.database.deletionProtection,
+      });
+    }
+    if (props.storage) {
+      this.objectStorage = new InClusterMinioStorage(this, "minio", {
+        ...placement,
+        name: `${props.namePrefix}-minio`,
+        image: props.storage.image,
+        storageSize: props.storage.storageSize,
+        storageClass: props.storage.storageClass,
+        deletionProtection: props.storage.deletionProtection,
+      });
+    }
+  }
+}
