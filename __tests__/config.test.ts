@@ -239,6 +239,12 @@ describe("configuration errors name the field, the problem and the accepted valu
     ]);
   });
 
+  it("refuses Terraform template syntax where Terraform would not expand it", () => {
+    expect(problemsOf({ domain: "a.example.com", kubernetes: { configPath: "${HOME}/.kube/config" } })).toEqual([
+      'kubernetes.configPath: must not contain "${" or "%{": Terraform does not expand them here (use ~ for the home directory)',
+    ]);
+  });
+
   it("the error message lists the problems and says nothing was synthesized", () => {
     const error = (() => {
       try {

@@ -61,6 +61,12 @@ const duration = z
 
 const deletionProtection = z.boolean().default(true);
 
+/** Terraform would read "${...}" and "%{...}" in these as its own template syntax. */
+const noTemplateSyntax = (what: string) =>
+  z.string().refine((value) => !/[$%]\{/.test(value), {
+    message: `must not contain "\${" or "%{": Terraform does not expand them here (${what})`,
+  });
+
 const certManagerSchema = z.strictObject({
   /** Set false when the cluster already runs cert-manager (>= v1.0); Gitpod then uses that one. */
   install: z.boolean().default(true),
@@ -222,8 +228,8 @@ const kubernetesSchema = z.strictObject({
    * synthesized JSON stays machine-independent. Set to "" to configure them from KUBE_* variables
    * instead (Terraform Cloud, CI).
    */
-  configPath: z.string().default("~/.kube/config"),
-  context: z.string().min(1).optional(),
+  configPath: noTemplateSyntax("use ~ for the home directory").default("~/.kube/config"),
+  context: noTemplateSyntax("give the context's name").pipe(z.string().min(1)).optional(),
 });
 
 const backendSchema = z.discriminatedUnion("type", [z.strictObject({ type: z.literal("local") })]);

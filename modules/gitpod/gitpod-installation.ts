@@ -11,7 +11,7 @@ import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { LocalChart } from "../helm-chart/local-chart";
 import type { KubernetesObject } from "../helm-chart/kubernetes-object";
-import { terraformTemplateLiteral } from "../terraform/template-literal";
+import { terraformTemplateLiteral, terraformTemplateLiterals } from "../terraform/template-literal";
 import type {
   GitpodAuthProvider,
   GitpodCertificate,
@@ -152,7 +152,8 @@ export class GitpodInstallation extends Construct {
     const inputs = new ConfigMapV1(this, "installer-inputs", {
       metadata: { name: `${prefix}-installer`, namespace, labels },
       data: {
-        "gitpod.config.yaml": installerConfigYaml(this.installerConfig),
+        // User text (annotations...) must reach the cluster verbatim; references stay references.
+        "gitpod.config.yaml": installerConfigYaml(terraformTemplateLiterals(this.installerConfig)),
         "gitpod-release.sh": terraformTemplateLiteral(fs.readFileSync(RELEASE_SCRIPT_PATH, "utf8")),
       },
     });

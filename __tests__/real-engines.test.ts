@@ -1,0 +1,55 @@
+/**
+ * Checks by the real programs that consume what this project writes: Terraform evaluates the
+ * synthesized strings, shellcheck reads the release script.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { App, TerraformStack } from "cdktf";
+import { GitpodInstallation, RELEASE_SCRIPT_PATH } from "../modules/gitpod/gitpod-installation";
+import { installerConfigYaml } from "../modules/gitpod/installer-config";
+import { onlyResource, scratchDir, synthStack } from "./support/synth";
+import { describeWithTools, findTool, terraform, terraformTool } from "./support/tools";
+
+describeWithTools("Terraform reads the synthesized installer inputs verbatim", [terraformTool()], () => {
+  it("evaluates the ConfigMap's script and config (with template-like user text) back to the exact text", () => {
+    // Literal inputs only, so Terraform can evaluate the strings without providers or remote state.
+    const stack = new TerraformStack(new App({ skipValidation: true }), "inputs");
+    const installation = new GitpodInstallation(stack, "gitpod", {
+      namespace: "gitpod",
+      namePrefix: "gitpod",
+      domain: "gitpod.acme.dev",
+      version: "2022.11.3",
+      repository: "eu.gcr.io/gitpod-core-dev/build",
+      installerImage: "eu.gcr.io/gitpod-core-dev/build/installer:release-2022.11.3",
+      workspaceRuntime: { fsShiftMethod: "fuse", containerdRuntimeDir: "/run/k8s.io", containerdSocket: "/run/containerd.sock" },
+      proxyServiceAnnotations: { "example.com/template": "${not-terraform} and %{ if x }" },
+      database: { host: "db", port: 3306, username: "gitpod", password: "literal" },
+      encryptionKeys: "[]",
+      objectStorage: { endpoint: "minio:9000", region: "local", accessKeyId: "a", secretAccessKey: "b", allowInsecureConnection: true },
+      containerRegistry: { kind: "in-cluster" },
+      certificate: { secretName: "https-certificates" },
+    });
+    const inputs = onlyResource(synthStack(stack), "kubernetes_config_map_v1") as { data: Record<string, string> };
+
+    const dir = scratchDir("tf-strings-");
+    const outputs = Object.fromEntries(Object.values(inputs.data).map((value, i) => [`value_${i}`, { value }]));
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ output: outputs }));
+    terraform(dir, ["init", "-input=false", "-no-color"]);
+    terraform(dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+    const evaluated = JSON.parse(terraform(dir, ["output", "-json"]));
+    const byKey = Object.fromEntries(Object.keys(inputs.data).map((key, i) => [key, evaluated[`value_${i}`].value]));
+
+    expect(byKey["gitpod-release.sh"]).toBe(fs.readFileSync(RELEASE_SCRIPT_PATH, "utf8"));
+    expect(byKey["gitpod.config.yaml"]).toBe(installerConfigYaml(installation.installerConfig));
+    expect(byKey["gitpod.config.yaml"]).toContain("example.com/template: ${not-terraform} and %{ if x }");
+  });
+});
+
+describeWithTools("the release script passes shellcheck", [findTool("shellcheck")], () => {
+  it("as POSIX sh (the installer image runs busybox sh)", () => {
+    const result = spawnSync("shellcheck", ["--shell=sh", "--severity=style", RELEASE_SCRIPT_PATH], { encoding: "utf8" });
+    expect(result.stdout).toBe("");
+    expect(result.status).toBe(0);
+  });
+});
