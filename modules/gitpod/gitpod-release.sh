@@ -63,14 +63,17 @@ recover_interrupted_release() {
 }
 
 wait_for_tls_secret() {
-  waited=0
+  deadline=$(($(date +%s) + TIMEOUT_SECONDS))
+  announced=false
   until kubectl get secret "$TLS_SECRET" --namespace "$NAMESPACE" >/dev/null 2>&1; do
-    if [ "$waited" -ge "$TIMEOUT_SECONDS" ]; then
+    if [ "$(date +%s)" -ge "$deadline" ]; then
       fail "TLS secret $TLS_SECRET did not appear in namespace $NAMESPACE within ${TIMEOUT_SECONDS}s; check its Certificate: kubectl describe certificate --namespace $NAMESPACE"
     fi
-    [ "$waited" -eq 0 ] && log "waiting up to ${TIMEOUT_SECONDS}s for TLS secret $TLS_SECRET"
+    if [ "$announced" = false ]; then
+      log "waiting up to ${TIMEOUT_SECONDS}s for TLS secret $TLS_SECRET"
+      announced=true
+    fi
     sleep "$POLL_SECONDS"
-    waited=$((waited + POLL_SECONDS))
   done
   log "TLS secret $TLS_SECRET is present"
 }
