@@ -1,0 +1,74 @@
+/**
+ * Rules of the code base that a reviewer should not have to check by hand.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function sources(dir: string): string[] {
+  const full = path.join(ROOT, dir);
+  if (!fs.existsSync(full)) return [];
+  if (fs.statSync(full).isFile()) return [dir];
+  return fs.readdirSync(full, { withFileTypes: true }).flatMap((entry) => {
+    const child = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sources(child);
+    return entry.name.endsWith(".ts") ? [child] : [];
+  });
+}
+
+const PRODUCT = ["main.ts", "config", "stacks", "modules", "scripts", "bin"].flatMap(sources);
+const ALL = [...PRODUCT, ...sources("__tests__")];
+
+/** Module specifiers of a file's imports and requires. */
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+  return [...text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)["']([^"']+)["']/g)].map((m) => m[1]);
+}
+
+/** The top-level folder a relative import lands in (or "main"). */
+function layerOf(file: string, specifier: string): string {
+  const target = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), specifier));
+  return target.startsWith("main") ? "main" : target.split(path.sep)[0];
+}
+
+describe("architecture", () => {
+  it("finds the sources it checks", () => {
+    expect(PRODUCT).toContain("main.ts");
+    expect(PRODUCT.filter((f) => f.startsWith("modules/")).length).toBeGreaterThan(5);
+  });
+
+  it("imports provider classes by deep path, never from a package barrel", () => {
+    // A barrel import loads every resource of the provider (~2,300 modules, ~1 GB for aws).
+    const barrels = ALL.flatMap((file) =>
+      importsOf(file)
+        .filter((s) => /^@cdktf\/provider-[a-z0-9-]+$/.test(s) || /^@cdktf\/provider-[a-z0-9-]+\/lib\/?$/.test(s))
+        .map((s) => `${file}: ${s}`),
+    );
+    expect(barrels).toEqual([]);
+  });
+
+  it("points imports one way: main -> stacks -> modules (config is read by main and stacks)", () => {
+    const allowed: Record<string, string[]> = {
+      main: ["config", "stacks"],
+      stacks: ["config", "modules", "stacks"],
+      modules: ["modules"],
+      config: ["config"],
+    };
+    const violations = PRODUCT.flatMap((file) => {
+      const layer = file === "main.ts" ? "main" : file.split(path.sep)[0];
+      if (!(layer in allowed)) return [];
+      return importsOf(file)
+        .filter((s) => s.startsWith("."))
+        .map((s) => [s, layerOf(file, s)] as const)
+        .filter(([, target]) => !allowed[layer].includes(target))
+        .map(([s, target]) => `${file} imports ${s} (${layer} -> ${target})`);
+    });
+    expect(violations).toEqual([]);
+  });
+
+  it("reads the environment only at the edge (main and config loading)", () => {
+    const readers = PRODUCT.filter((file) => /process\.env/.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
+    expect(readers.filter((file) => file.startsWith("modules/") || file.startsWith("stacks/"))).toEqual([]);
+  });
+});
