@@ -181,6 +181,28 @@ describe("configuration variants", () => {
     expect(lifecycles(app.stack(IDS.cluster), "kubernetes_namespace_v1")).toEqual([{ prevent_destroy: true }]);
   });
 
+  it("with every dependency brought by the user: no volume in the namespace, but the encryption keys stay protected", () => {
+    const app = synthApp(
+      config({
+        database: { type: "external", host: "db.acme.dev", username: "gitpod" },
+        storage: { type: "external", endpoint: "s3.acme.dev", bucket: "gitpod", accessKeyId: "a" },
+        registry: { type: "external", url: "registry.acme.dev/gitpod", username: "robot" },
+      }),
+    );
+    expect(app.stackIds).not.toContain(IDS.services);
+    expect(lifecycles(app.stack(IDS.cluster), "kubernetes_namespace_v1")).toEqual([{ prevent_destroy: false }]);
+    expect(lifecycles(app.stack(IDS.secrets), "random_bytes")).toEqual([{ prevent_destroy: true }]);
+    const apply = Object.entries(releaseChartFiles(app, IDS.release)).find(([name]) => name.endsWith("job-gitpod-installer-apply.yaml"))!;
+    const env = (parseYaml(apply[1]) as any).spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: "KEEP_VOLUMES", value: "false" });
+  });
+
+  it("creates only the in-cluster services that are asked for", () => {
+    const app = synthApp(config({ storage: { type: "external", endpoint: "s3.acme.dev", bucket: "gitpod", accessKeyId: "a" } }));
+    const names = Object.values(resourcesOf(app.stack(IDS.services), "kubernetes_deployment_v1")).map((d: any) => d.metadata.name);
+    expect(names).toEqual(["gitpod-mysql"]);
+  });
+
   it("configures the providers from KUBE_* variables when no kubeconfig is given", () => {
     const app = synthApp(config({ kubernetes: { configPath: "", context: "prod" } }));
     expect(app.stack(IDS.release).provider).toEqual({ helm: [{ kubernetes: { config_context: "prod" } }], kubernetes: [{ config_context: "prod" }], random: [{}] });

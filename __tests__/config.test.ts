@@ -145,16 +145,15 @@ describe("configuration errors name the field, the problem and the accepted valu
         expect.stringMatching(/^domain: must be a fully-qualified lower-case domain name .*\(got "https:\/\/gitpod.acme.dev"\)$/),
         expect.stringMatching(/^name: must be 1-20 characters.*\(got "Gitpod"\)$/),
         'gitpod.proxy.serviceType: "Ingress" is not accepted; accepted values: "LoadBalancer", "ClusterIP", "NodePort"',
-        'database.type: "postgres" is not a valid database type; accepted values: "in-cluster"',
+        'database.type: "postgres" is not a valid database type; accepted values: "in-cluster", "external"',
       ]),
     );
   });
 
   it.each([
-    ["database", "rds", '"in-cluster"'],
-    ["database", "external", '"in-cluster"'],
-    ["storage", "s3", '"in-cluster"'],
-    ["registry", "ecr", '"in-cluster"'],
+    ["database", "rds", '"in-cluster", "external"'],
+    ["storage", "s3", '"in-cluster", "external"'],
+    ["registry", "ecr", '"in-cluster", "external"'],
     ["tls", "acme-route53", '"self-signed", "issuer", "secret"'],
     ["backend", "cloud", '"local"'],
   ])("says that %s.type %s is planned but not implemented yet", (section, type, accepted) => {
@@ -185,8 +184,14 @@ describe("configuration errors name the field, the problem and the accepted valu
     ).toEqual([
       "scm.providers[0].clientSecret: secrets are never read from the config file; remove it and pass the sensitive Terraform variable scm_public_github_client_secret (e.g. export TF_VAR_scm_public_github_client_secret=...)",
     ]);
-    expect(problemsOf({ domain: "a.example.com", database: { type: "in-cluster", password: "hunter2" } })).toEqual([
-      expect.stringMatching(/^database.password: secrets are never read from the config file/),
+    expect(problemsOf({ domain: "a.example.com", database: { type: "external", host: "db", username: "u", password: "hunter2" } })).toEqual([
+      "database.password: secrets are never read from the config file; remove it and pass the sensitive Terraform variable database_password (e.g. export TF_VAR_database_password=...)",
+    ]);
+    expect(
+      problemsOf({ domain: "a.example.com", storage: { type: "external", endpoint: "s3", bucket: "bkt", accessKeyId: "a", secretAccessKey: "s" } }),
+    ).toEqual([expect.stringContaining("pass the sensitive Terraform variable storage_secret_access_key")]);
+    expect(problemsOf({ domain: "a.example.com", registry: { type: "external", url: "r.acme.dev", username: "u", password: "p" } })).toEqual([
+      expect.stringContaining("pass the sensitive Terraform variable registry_password"),
     ]);
   });
 
@@ -256,5 +261,55 @@ describe("configuration errors name the field, the problem and the accepted valu
     })();
     expect(error.message).toMatch(/^invalid configuration \(\.\/gitpod-cdktf\.yaml\): 1 problem\n  - domain: /);
     expect(error.message).toMatch(/Nothing was synthesized; fix the fields above and run again\.$/);
+  });
+});
+
+describe("bring-your-own endpoints", () => {
+  it("accepts an external database, storage and registry, with defaults", () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const cfg = validateConfig(
+      {
+        domain: "gitpod.acme.dev",
+        database: { type: "external", host: "mysql.acme.dev", username: "gitpod", caCertificate: pem },
+        storage: { type: "external", endpoint: "minio.acme.dev:9000", bucket: "gitpod-data", accessKeyId: "gitpod", allowInsecureConnection: true },
+        registry: { type: "external", url: "registry.acme.dev:5000/gitpod/images", username: "robot" },
+      },
+      "t",
+    );
+    expect(cfg.database).toEqual({ type: "external", host: "mysql.acme.dev", port: 3306, username: "gitpod", caCertificate: pem, deletionProtection: true });
+    expect(cfg.storage).toEqual({
+      type: "external",
+      endpoint: "minio.acme.dev:9000",
+      bucket: "gitpod-data",
+      region: "us-east-1",
+      accessKeyId: "gitpod",
+      allowInsecureConnection: true,
+    });
+    expect(cfg.registry).toEqual({ type: "external", url: "registry.acme.dev:5000/gitpod/images", username: "robot" });
+  });
+
+  it("names what is wrong with an endpoint", () => {
+    expect(
+      problemsOf({
+        domain: "a.example.com",
+        database: { type: "external", host: "mysql://db.acme.dev", port: 70000, username: "gitpod", caCertificate: "not a pem" },
+        storage: { type: "external", endpoint: "https://s3.amazonaws.com", bucket: "Gitpod_Data", accessKeyId: "a" },
+        registry: { type: "external", url: "https://registry.acme.dev/gitpod", username: "u" },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^database.host: must be a host name \(optionally with :port\), without scheme or path/),
+      expect.stringMatching(/^database.port: .*65535/),
+      expect.stringMatching(/^database.caCertificate: must be a PEM certificate/),
+      expect.stringMatching(/^storage.endpoint: must be a host name/),
+      expect.stringMatching(/^storage.bucket: must be an S3 bucket name/),
+      expect.stringMatching(/^registry.url: must be a registry host with an optional path, without scheme/),
+    ]);
+  });
+
+  it("requires the fields Gitpod cannot do without", () => {
+    expect(problemsOf({ domain: "a.example.com", storage: { type: "external", endpoint: "s3.amazonaws.com" } })).toEqual([
+      "storage.bucket: is required (expected string)",
+      "storage.accessKeyId: is required (expected string)",
+    ]);
   });
 });

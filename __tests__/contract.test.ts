@@ -117,3 +117,68 @@ describe("contract with Gitpod's installer", () => {
     });
   });
 });
+
+describe("contract with Gitpod's installer: bring-your-own endpoints", () => {
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
+  const external = synthApp(
+    config({
+      database: { type: "external", host: "mysql.acme.dev", port: 3307, username: "gitpod", caCertificate: pem },
+      storage: { type: "external", endpoint: "minio.acme.dev:9000", bucket: "gitpod-data", region: "eu-central-1", accessKeyId: "gitpod-key" },
+      registry: { type: "external", url: "registry.acme.dev/gitpod", username: "robot" },
+    }),
+  );
+  const stack = external.stack(RELEASE);
+  const byName = Object.fromEntries(Object.values(resourcesOf(stack, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, s])) as Record<
+    string,
+    { data: Record<string, string>; type?: string }
+  >;
+  const cfg = parseYaml((onlyResource(stack, "kubernetes_config_map_v1") as any).data["gitpod.config.yaml"]) as Record<string, any>;
+
+  it("creates no in-cluster services stack and waits only for the stacks it reads", () => {
+    expect(external.stackIds.sort()).toEqual(["gitpod-cluster-prerequisites", "gitpod-installation-secrets", RELEASE]);
+    expect(external.manifest.stacks[RELEASE].dependencies.sort()).toEqual(["gitpod-cluster-prerequisites", "gitpod-installation-secrets"]);
+  });
+
+  it("only field names of config.go", () => {
+    expect(unknownInstallerConfigFields(cfg)).toEqual([]);
+  });
+
+  it('"database": inCluster: false, the external secret, and ssl.caCert with key ca.crt for the CA', () => {
+    expect(cfg.database).toEqual({
+      inCluster: false,
+      external: { certificate: { kind: "secret", name: "gitpod-database" } },
+      ssl: { caCert: { kind: "secret", name: "gitpod-database-ca" } },
+    });
+    expect(byName["gitpod-database"].data).toMatchObject({ host: "mysql.acme.dev", port: "3307", username: "gitpod", password: "${var.database_password}" });
+    expect(byName["gitpod-database-ca"].data).toEqual({ "ca.crt": pem });
+  });
+
+  it('"objectStorage": inCluster: false, single-bucket mode, TLS on, metadata.region = the bucket region', () => {
+    expect(cfg.objectStorage).toEqual({
+      inCluster: false,
+      s3: { endpoint: "minio.acme.dev:9000", bucket: "gitpod-data", credentials: { kind: "secret", name: "gitpod-object-storage" }, allowInsecureConnection: false },
+    });
+    expect(cfg.metadata.region).toBe("eu-central-1");
+    expect(byName["gitpod-object-storage"].data).toEqual({ accessKeyId: "gitpod-key", secretAccessKey: "${var.storage_secret_access_key}" });
+  });
+
+  it('"containerRegistry": inCluster: false, external.url, and a .dockerconfigjson secret with auths for the host', () => {
+    expect(cfg.containerRegistry).toEqual({
+      inCluster: false,
+      external: { url: "registry.acme.dev/gitpod", certificate: { kind: "secret", name: "gitpod-registry-auth" } },
+      privateBaseImageAllowList: [],
+    });
+    expect(byName["gitpod-registry-auth"].type).toBe("kubernetes.io/dockerconfigjson");
+    expect(byName["gitpod-registry-auth"].data[".dockerconfigjson"]).toBe(
+      '${jsonencode({"auths" = {"registry.acme.dev" = {"username" = "robot", "password" = var.registry_password, "auth" = base64encode(join(":", ["robot", var.registry_password]))}}})}',
+    );
+  });
+
+  it("passes every password only as a sensitive variable", () => {
+    expect(stack.variable).toEqual({
+      database_password: expect.objectContaining({ type: "string", sensitive: true, nullable: false }),
+      storage_secret_access_key: expect.objectContaining({ type: "string", sensitive: true, nullable: false }),
+      registry_password: expect.objectContaining({ type: "string", sensitive: true, nullable: false }),
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PLANNED_MODES, scmClientSecretVariable } from "./schema";
+import { PLANNED_MODES, SENSITIVE_VARIABLES, scmClientSecretVariable } from "./schema";
 
 /** A configuration the project cannot use. `problems` holds one line per problem, field first. */
 export class ConfigError extends Error {
@@ -17,7 +17,7 @@ export class ConfigError extends Error {
 }
 
 /** Keys that would carry a secret; they never belong in the config file (see README, "Secrets"). */
-const SECRET_KEY = /(password|secret|token|privatekey|credentials)$/i;
+const SECRET_KEY = /(password|secret|token|privatekey|credentials|secretaccesskey|secretkey)$/i;
 
 /** `scm.providers[0].clientId` */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -35,12 +35,20 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   );
 }
 
+/** The variable that carries the secret a user tried to put at `section`. */
+const SECRET_VARIABLE_OF_SECTION: Readonly<Record<string, string>> = {
+  database: SENSITIVE_VARIABLES.databasePassword,
+  storage: SENSITIVE_VARIABLES.storageSecretAccessKey,
+  registry: SENSITIVE_VARIABLES.registryPassword,
+};
+
 function secretKeyMessage(input: unknown, path: readonly PropertyKey[], key: string): string {
   const field = formatPath([...path, key]);
   const isScmProvider = path[0] === "scm" && path[1] === "providers" && typeof path[2] === "number";
   const providerId = isScmProvider ? valueAt(input, [...path, "id"]) : undefined;
-  if (typeof providerId === "string") {
-    const variable = scmClientSecretVariable(providerId);
+  const variable =
+    typeof providerId === "string" ? scmClientSecretVariable(providerId) : path.length === 1 ? SECRET_VARIABLE_OF_SECTION[String(path[0])] : undefined;
+  if (variable !== undefined) {
     return `${field}: secrets are never read from the config file; remove it and pass the sensitive Terraform variable ${variable} (e.g. export TF_VAR_${variable}=...)`;
   }
   return `${field}: secrets are never read from the config file; remove it and pass the value as the sensitive Terraform variable the README lists for this field`;

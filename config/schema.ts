@@ -23,14 +23,38 @@ export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-04-22T22-12
  * feature. Remove a value from here when its implementation lands.
  */
 export const PLANNED_MODES: Readonly<Record<string, readonly string[]>> = {
-  database: ["rds", "external"],
-  storage: ["s3", "external"],
-  registry: ["s3", "ecr", "external"],
+  database: ["rds"],
+  storage: ["s3"],
+  registry: ["s3", "ecr"],
   tls: ["acme-route53"],
   backend: ["s3", "cloud"],
 };
 
 const DNS_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+const HOST = `${DNS_LABEL}(\\.${DNS_LABEL})*`;
+
+/**
+ * Sensitive Terraform variables of the release stack, by what they carry. Set them as
+ * TF_VAR_<name>; `npm run preflight` reads the same environment variables.
+ */
+export const SENSITIVE_VARIABLES = {
+  databasePassword: "database_password",
+  storageSecretAccessKey: "storage_secret_access_key",
+  registryPassword: "registry_password",
+} as const;
+
+/** A host name or IPv4 address, optionally with :port; no scheme, no path. */
+const hostAndPort = z.string().regex(new RegExp(`^(${HOST}|[0-9]{1,3}(\\.[0-9]{1,3}){3})(:[0-9]{1,5})?$`), {
+  message: "must be a host name (optionally with :port), without scheme or path, e.g. s3.eu-west-1.amazonaws.com",
+});
+
+const port = z.number().int().min(1).max(65535);
+
+const pemCertificate = z.string().regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
+  message: "must be a PEM certificate (bundle): -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----",
+});
+
+const accessKeyId = z.string().min(1);
 
 const kubernetesName = z
   .string()
@@ -109,6 +133,17 @@ const databaseSchema = z.discriminatedUnion("type", [
     ...inClusterVolume,
     storageSize: quantity.default("20Gi"),
   }),
+  z.strictObject({
+    type: z.literal("external"),
+    /** Any MySQL 5.7-compatible server; the password is the variable `database_password`. */
+    host: hostAndPort,
+    port: port.default(3306),
+    username: z.string().min(1).max(32),
+    /** PEM CA bundle: Gitpod then connects with TLS and verifies the server (`database.ssl.caCert`). */
+    caCertificate: pemCertificate.optional(),
+    /** Protects Gitpod's encryption keys, which the data in this database needs. */
+    deletionProtection,
+  }),
 ]);
 
 const storageSchema = z.discriminatedUnion("type", [
@@ -118,10 +153,34 @@ const storageSchema = z.discriminatedUnion("type", [
     ...inClusterVolume,
     storageSize: quantity.default("50Gi"),
   }),
+  z.strictObject({
+    type: z.literal("external"),
+    /** Any S3-compatible endpoint, host[:port]; the secret key is the variable `storage_secret_access_key`. */
+    endpoint: hostAndPort,
+    /** An existing bucket; Gitpod keeps everything in it (single-bucket mode). */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name (3-63 characters: a-z, 0-9, '.', '-')" }),
+    /** Region the credentials are signed for; also Gitpod's `metadata.region`. */
+    region: z.string().regex(/^[a-z0-9-]+$/, { message: 'must be a region name such as "us-east-1"' }).default("us-east-1"),
+    accessKeyId,
+    /** Plain HTTP to the endpoint, e.g. an existing MinIO without TLS. */
+    allowInsecureConnection: z.boolean().default(false),
+  }),
 ]);
 
 const registrySchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("in-cluster"), deletionProtection }),
+  z.strictObject({
+    type: z.literal("external"),
+    /**
+     * Docker Registry HTTP API V2 registry with the path Gitpod pushes below, no scheme:
+     * `registry.acme.dev/gitpod` -> `registry.acme.dev/gitpod/base-images`, `.../workspace-images`.
+     * The password is the variable `registry_password`.
+     */
+    url: z.string().regex(new RegExp(`^(${HOST}|[0-9]{1,3}(\\.[0-9]{1,3}){3})(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`), {
+      message: "must be a registry host with an optional path, without scheme, e.g. registry.acme.dev/gitpod",
+    }),
+    username: z.string().min(1),
+  }),
 ]);
 
 const SCM_DEFAULT_HOSTS = { GitHub: "github.com", GitLab: "gitlab.com", Bitbucket: "bitbucket.org" } as const;

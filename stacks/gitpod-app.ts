@@ -1,8 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
-import type { GitpodCdktfConfig, TlsConfig } from "../config/schema";
-import type { GitpodContainerRegistry } from "../modules/gitpod/dependencies";
+import { SENSITIVE_VARIABLES, type GitpodCdktfConfig, type TlsConfig } from "../config/schema";
+import { externalContainerRegistry } from "../modules/external/container-registry";
+import { externalMysqlDatabase } from "../modules/external/mysql-database";
+import { externalS3Storage } from "../modules/external/s3-storage";
+import type { GitpodContainerRegistry, GitpodDatabase, GitpodObjectStorage } from "../modules/gitpod/dependencies";
 import {
   existingCertificateSecret,
   issuedCertificate,
@@ -10,7 +13,7 @@ import {
   type CertificateSource,
 } from "../modules/tls/gitpod-certificate";
 import { ClusterPrerequisitesStack } from "./cluster-prerequisites-stack";
-import { GitpodReleaseStack } from "./gitpod-release-stack";
+import { GitpodReleaseStack, sensitiveVariable, type DependencySource } from "./gitpod-release-stack";
 import { InClusterServicesStack } from "./in-cluster-services-stack";
 import { InstallationSecretsStack } from "./installation-secrets-stack";
 
@@ -77,25 +80,71 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
     gitpod: config.gitpod,
     namespace: clusterStack.gitpodNamespace,
     encryptionKeys: secrets.encryptionKeys,
-    database: () => required(services?.database, "database"),
-    objectStorage: () => required(services?.objectStorage, "object storage"),
-    containerRegistry: () => containerRegistry(config),
+    database: databaseSource(config, services),
+    objectStorage: objectStorageSource(config, services),
+    containerRegistry: containerRegistrySource(config),
     certificate: certificateSource(config.tls, config),
     scmProviders: config.scm.providers,
-    keepVolumesOnUninstall: config.registry.deletionProtection,
+    keepVolumesOnUninstall: config.registry.type === "in-cluster" && config.registry.deletionProtection,
   });
   return { secrets, cluster: clusterStack, services, release };
 }
 
+// One case per way of providing a dependency. Values of other stacks cross as remote state;
+// sensitive inputs of external endpoints are variables of the release stack.
+
 function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`no ${what} is configured`);
+  if (value === undefined) throw new Error(`${what} was not created`);
   return value;
 }
 
-function containerRegistry(config: GitpodCdktfConfig): GitpodContainerRegistry {
-  switch (config.registry.type) {
+function databaseSource(config: GitpodCdktfConfig, services?: InClusterServicesStack): DependencySource<GitpodDatabase> {
+  const database = config.database;
+  switch (database.type) {
     case "in-cluster":
-      return { kind: "in-cluster" };
+      return () => required(services?.database, "in-cluster database");
+    case "external":
+      return (scope) =>
+        externalMysqlDatabase({
+          host: database.host,
+          port: database.port,
+          username: database.username,
+          password: sensitiveVariable(scope, SENSITIVE_VARIABLES.databasePassword, `Password of MySQL user ${database.username} at ${database.host}`),
+          caCertificate: database.caCertificate,
+        });
+  }
+}
+
+function objectStorageSource(config: GitpodCdktfConfig, services?: InClusterServicesStack): DependencySource<GitpodObjectStorage> {
+  const storage = config.storage;
+  switch (storage.type) {
+    case "in-cluster":
+      return () => required(services?.objectStorage, "in-cluster object storage");
+    case "external":
+      return (scope) =>
+        externalS3Storage({
+          endpoint: storage.endpoint,
+          region: storage.region,
+          bucket: storage.bucket,
+          accessKeyId: storage.accessKeyId,
+          secretAccessKey: sensitiveVariable(scope, SENSITIVE_VARIABLES.storageSecretAccessKey, `Secret access key of ${storage.accessKeyId} at ${storage.endpoint}`),
+          allowInsecureConnection: storage.allowInsecureConnection,
+        });
+  }
+}
+
+function containerRegistrySource(config: GitpodCdktfConfig): DependencySource<GitpodContainerRegistry> {
+  const registry = config.registry;
+  switch (registry.type) {
+    case "in-cluster":
+      return () => ({ kind: "in-cluster" });
+    case "external":
+      return (scope) =>
+        externalContainerRegistry({
+          url: registry.url,
+          username: registry.username,
+          password: sensitiveVariable(scope, SENSITIVE_VARIABLES.registryPassword, `Password of ${registry.username} at ${registry.url}`),
+        });
   }
 }
 

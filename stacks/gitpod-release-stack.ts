@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig, GitpodCdktfConfig, ScmProviderConfig } from "../config/schema";
 import type {
@@ -78,12 +78,20 @@ export class GitpodReleaseStack extends GitpodStack {
 
   /** An SCM OAuth app; its client secret is a sensitive variable, never part of the config. */
   private authProvider(provider: ScmProviderConfig): GitpodAuthProvider {
-    const clientSecret = new TerraformVariable(this, provider.clientSecretVariable, {
-      type: "string",
-      sensitive: true,
-      nullable: false,
-      description: `OAuth client secret of the ${provider.type} app "${provider.id}" (${provider.host})`,
-    });
-    return { id: provider.id, type: provider.type, host: provider.host, clientId: provider.clientId, clientSecret: clientSecret.stringValue };
+    const clientSecret = sensitiveVariable(
+      this,
+      provider.clientSecretVariable,
+      `OAuth client secret of the ${provider.type} app "${provider.id}" (${provider.host})`,
+    );
+    return { id: provider.id, type: provider.type, host: provider.host, clientId: provider.clientId, clientSecret };
   }
+}
+
+/**
+ * A required, sensitive string variable named exactly `name` (set it as TF_VAR_<name>), declared at
+ * the top of the stack so its documented name is its Terraform name.
+ */
+export function sensitiveVariable(scope: Construct, name: string, description: string): string {
+  const stack = TerraformStack.of(scope);
+  return new TerraformVariable(stack, name, { type: "string", sensitive: true, nullable: false, description }).stringValue;
 }
