@@ -35,6 +35,7 @@ describe("loading the configuration", () => {
       install: true,
       version: DEFAULT_CERT_MANAGER_VERSION,
       namespace: "cert-manager",
+      serviceAccount: "cert-manager",
       chartRepository: "https://charts.jetstack.io",
     });
   });
@@ -145,16 +146,13 @@ describe("configuration errors name the field, the problem and the accepted valu
         expect.stringMatching(/^domain: must be a fully-qualified lower-case domain name .*\(got "https:\/\/gitpod.acme.dev"\)$/),
         expect.stringMatching(/^name: must be 1-20 characters.*\(got "Gitpod"\)$/),
         'gitpod.proxy.serviceType: "Ingress" is not accepted; accepted values: "LoadBalancer", "ClusterIP", "NodePort"',
-        'database.type: "postgres" is not a valid database type; accepted values: "in-cluster", "external"',
+        'database.type: "postgres" is not a valid database type; accepted values: "in-cluster", "external", "rds"',
       ]),
     );
   });
 
   it.each([
-    ["database", "rds", '"in-cluster", "external"'],
-    ["storage", "s3", '"in-cluster", "external"'],
-    ["registry", "ecr", '"in-cluster", "external"'],
-    ["tls", "acme-route53", '"self-signed", "issuer", "secret"'],
+    ["backend", "s3", '"local"'],
     ["backend", "cloud", '"local"'],
   ])("says that %s.type %s is planned but not implemented yet", (section, type, accepted) => {
     expect(problemsOf({ domain: "a.example.com", [section]: { type } })).toEqual([
@@ -164,7 +162,7 @@ describe("configuration errors name the field, the problem and the accepted valu
 
   it("asks for a missing mode", () => {
     expect(problemsOf({ domain: "a.example.com", tls: { secretName: "x" } })).toEqual([
-      'tls.type: is required; accepted values: "self-signed", "issuer", "secret"',
+      'tls.type: is required; accepted values: "self-signed", "issuer", "secret", "acme-route53"',
     ]);
   });
 
@@ -313,3 +311,86 @@ describe("bring-your-own endpoints", () => {
     ]);
   });
 });
+
+describe("AWS modes", () => {
+  const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+  const aws = { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"], eksOidcProviderArn: OIDC };
+
+  it("accepts every AWS mode with its defaults", () => {
+    const cfg = validateConfig(
+      {
+        domain: "gitpod.acme.dev",
+        aws,
+        database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] },
+        storage: { type: "s3" },
+        registry: { type: "ecr" },
+        tls: { type: "acme-route53", email: "ops@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+      },
+      "t",
+    );
+    expect(cfg.database).toMatchObject({
+      type: "rds",
+      engineVersion: "8.4",
+      instanceClass: "db.t4g.medium",
+      allocatedStorageGb: 20,
+      backupRetentionDays: 7,
+      deletionProtection: true,
+      finalSnapshot: true,
+      multiAz: false,
+    });
+    expect(cfg.storage).toEqual({ type: "s3", noncurrentVersionExpirationDays: 30, deletionProtection: true });
+    expect(cfg.registry).toMatchObject({ type: "ecr", refreshIntervalHours: 4, untaggedImageExpiryDays: 7 });
+    expect(cfg.tls).toMatchObject({ type: "acme-route53", server: "production" });
+    expect(cfg.aws).toMatchObject({ region: "eu-west-1", offline: false, tags: {} });
+  });
+
+  it("asks for the aws section the modes need, naming the mode that needs each field", () => {
+    expect(problemsOf({ domain: "a.example.com", storage: { type: "s3" } })).toEqual([
+      "aws: is required by the AWS modes in this config: give at least aws.region",
+    ]);
+    expect(
+      problemsOf({
+        domain: "a.example.com",
+        aws: { region: "eu-west-1", subnetIds: ["subnet-0123456789abcdef0"] },
+        database: { type: "rds", allowedCidrBlocks: ["10.0.0.0/16"] },
+        registry: { type: "ecr" },
+        tls: { type: "acme-route53", email: "ops@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+      }),
+    ).toEqual([
+      "aws.vpcId: is required when database.type is rds: the VPC to create the database in",
+      "aws.eksOidcProviderArn: is required when registry.type is ecr: the EKS OIDC provider, for the token refresher's IAM role",
+      "aws.eksOidcProviderArn: is required when tls.type is acme-route53: the EKS OIDC provider, for cert-manager's IAM role",
+      "aws.subnetIds: needs two or more subnets in different availability zones (an RDS requirement)",
+    ]);
+  });
+
+  it("checks RDS settings", () => {
+    expect(problemsOf({ domain: "a.example.com", aws, database: { type: "rds", engineVersion: "9.0", backupRetentionDays: 0 } })).toEqual([
+      'database.engineVersion: "9.0" is not accepted; accepted values: "5.7", "8.0", "8.4"',
+      expect.stringMatching(/^database.backupRetentionDays: .*>=1/),
+    ]);
+    expect(problemsOf({ domain: "a.example.com", aws, database: { type: "rds", maxAllocatedStorageGb: 20 } })).toEqual([
+      "database.allowedSecurityGroupIds: give at least one source for port 3306: allowedSecurityGroupIds (e.g. the EKS cluster security group) or allowedCidrBlocks",
+      "database.maxAllocatedStorageGb: must be greater than allocatedStorageGb",
+    ]);
+  });
+
+  it("reads a CA bundle from a file next to the config", () => {
+    const cwd = tempDir();
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    fs.mkdirSync(path.join(cwd, "certs"));
+    fs.writeFileSync(path.join(cwd, "certs", "rds.pem"), pem);
+    fs.writeFileSync(
+      path.join(cwd, "gitpod-cdktf.yaml"),
+      "domain: gitpod.acme.dev\ndatabase:\n  type: external\n  host: db.acme.dev\n  username: gitpod\n  caCertificateFile: certs/rds.pem\n",
+    );
+    const loaded = loadConfig({ env: {}, cwd });
+    expect(loaded.config.database).toMatchObject({ type: "external", caCertificate: pem });
+    fs.writeFileSync(
+      path.join(cwd, "gitpod-cdktf.yaml"),
+      "domain: gitpod.acme.dev\ndatabase:\n  type: external\n  host: db.acme.dev\n  username: gitpod\n  caCertificateFile: certs/missing.pem\n",
+    );
+    expect(() => loadConfig({ env: {}, cwd })).toThrow("database.caCertificateFile: certs/missing.pem does not exist (paths are relative to the config file)");
+  });
+});
+

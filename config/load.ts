@@ -57,10 +57,35 @@ function parseConfigFile(file: string, shownAs: string): GitpodCdktfConfig {
     );
   }
   const value: unknown = document.toJS() ?? {};
-  if (typeof value !== "object" || Array.isArray(value)) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new ConfigError(shownAs, ["(top level): the file must hold a YAML mapping such as `domain: gitpod.example.com`"]);
   }
-  return validateConfig(value, shownAs);
+  return validateConfig(inlineReferencedFiles(value as Record<string, unknown>, path.dirname(file), shownAs), shownAs);
+}
+
+/**
+ * Fields whose content may come from a file next to the config (`<field>File`, a path relative to
+ * the config file): CA bundles are long. The content, not the path, goes into the output, which
+ * stays machine-independent.
+ */
+const FILE_FIELDS: readonly (readonly [section: string, field: string])[] = [["database", "caCertificate"]];
+
+function inlineReferencedFiles(config: Record<string, unknown>, baseDir: string, shownAs: string): Record<string, unknown> {
+  const result = { ...config };
+  for (const [section, field] of FILE_FIELDS) {
+    const values = result[section];
+    if (values === null || typeof values !== "object" || !(`${field}File` in values)) continue;
+    const { [`${field}File`]: reference, ...rest } = values as Record<string, unknown>;
+    const where = `${section}.${field}File`;
+    if (field in rest) throw new ConfigError(shownAs, [`${where}: give either ${section}.${field} or ${where}, not both`]);
+    if (typeof reference !== "string") throw new ConfigError(shownAs, [`${where}: expected a path relative to the config file`]);
+    const target = path.resolve(baseDir, reference);
+    if (!fs.existsSync(target)) {
+      throw new ConfigError(shownAs, [`${where}: ${reference} does not exist (paths are relative to the config file)`]);
+    }
+    result[section] = { ...rest, [field]: fs.readFileSync(target, "utf8") };
+  }
+  return result;
 }
 
 /** Validates an already-parsed value; exported for tests and tools that build configs in code. */

@@ -6,6 +6,25 @@
  * typo that is silently ignored in infrastructure config is a production incident later.
  */
 import { z } from "zod";
+import {
+  absolutePath,
+  accessKeyId,
+  awsRegion,
+  cidrBlock,
+  deletionProtection,
+  DNS_LABEL,
+  duration,
+  HOST,
+  hostAndPort,
+  imageReference,
+  imageRepository,
+  kubernetesName,
+  noTemplateSyntax,
+  pemCertificate,
+  port,
+  quantity,
+  s3BucketName,
+} from "./primitives";
 
 /** Gitpod's last self-hosted release (see the installer reference). */
 export const DEFAULT_GITPOD_VERSION = "2022.11.3";
@@ -23,15 +42,18 @@ export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-04-22T22-12
  * feature. Remove a value from here when its implementation lands.
  */
 export const PLANNED_MODES: Readonly<Record<string, readonly string[]>> = {
-  database: ["rds"],
-  storage: ["s3"],
-  registry: ["s3", "ecr"],
-  tls: ["acme-route53"],
   backend: ["s3", "cloud"],
 };
 
-const DNS_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
-const HOST = `${DNS_LABEL}(\\.${DNS_LABEL})*`;
+/** RDS for MySQL major versions this project can run Gitpod on; see the README's "RDS engine version". */
+export const RDS_MYSQL_VERSIONS = ["5.7", "8.0", "8.4"] as const;
+export const DEFAULT_RDS_MYSQL_VERSION = "8.4";
+/** Image of the ECR token refresher's first step (`aws ecr get-login-password`). */
+export const DEFAULT_AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.49";
+export const ACME_SERVERS = {
+  production: "https://acme-v02.api.letsencrypt.org/directory",
+  staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
+} as const;
 
 /**
  * Sensitive Terraform variables of the release stack, by what they carry. Set them as
@@ -43,54 +65,6 @@ export const SENSITIVE_VARIABLES = {
   registryPassword: "registry_password",
 } as const;
 
-/** A host name or IPv4 address, optionally with :port; no scheme, no path. */
-const hostAndPort = z.string().regex(new RegExp(`^(${HOST}|[0-9]{1,3}(\\.[0-9]{1,3}){3})(:[0-9]{1,5})?$`), {
-  message: "must be a host name (optionally with :port), without scheme or path, e.g. s3.eu-west-1.amazonaws.com",
-});
-
-const port = z.number().int().min(1).max(65535);
-
-const pemCertificate = z.string().regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
-  message: "must be a PEM certificate (bundle): -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----",
-});
-
-const accessKeyId = z.string().min(1);
-
-const kubernetesName = z
-  .string()
-  .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
-    message: "must be a Kubernetes name: lower-case letters, digits and '-', starting and ending with a letter or digit",
-  });
-
-const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, {
-  message: "must be a Kubernetes quantity such as 20Gi",
-});
-
-const imageReference = z.string().regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]((:[\w][\w.-]{0,127})|(@sha256:[a-f0-9]{64}))$/, {
-  message: "must be an image reference with a tag or digest, e.g. registry.example.com/mysql:5.7.44",
-});
-
-const imageRepository = z.string().regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, {
-  message: "must be an image repository without tag, e.g. registry.example.com/gitpod",
-});
-
-const absolutePath = z.string().regex(/^\/\S*$/, { message: "must be an absolute path on the node" });
-
-/** Seconds or a Go-style duration ("90s", "30m", "1h"), normalised to seconds. */
-const duration = z
-  .string()
-  .regex(/^[0-9]+(s|m|h)$/, { message: 'must be a duration such as "90s", "30m" or "1h"' })
-  .transform((value) => Number(value.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[value.slice(-1) as "s" | "m" | "h"]);
-
-const deletionProtection = z.boolean().default(true);
-
-/** Terraform would read "${...}" and "%{...}" in these as its own template syntax. */
-const noTemplateSyntax = (what: string) =>
-  z.string().refine((value) => !/[$%]\{/.test(value), {
-    message: `must not contain "\${" or "%{": Terraform does not expand them here (${what})`,
-  });
-
 const certManagerSchema = z.strictObject({
   /** Set false when the cluster already runs cert-manager (>= v1.0); Gitpod then uses that one. */
   install: z.boolean().default(true),
@@ -99,6 +73,8 @@ const certManagerSchema = z.strictObject({
     .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, { message: 'must be a cert-manager release tag such as "v1.16.5"' })
     .default(DEFAULT_CERT_MANAGER_VERSION),
   namespace: kubernetesName.default("cert-manager"),
+  /** The cert-manager controller's service account (the chart's default); used by acme-route53. */
+  serviceAccount: kubernetesName.default("cert-manager"),
   /** Helm repository holding the jetstack chart; point it at a mirror in air-gapped clusters. */
   chartRepository: z.url({ protocol: /^https?$/ }).default("https://charts.jetstack.io"),
 });
@@ -117,12 +93,31 @@ const tlsSchema = z.discriminatedUnion("type", [
     ...tlsCommon,
   }),
   z.strictObject({ type: z.literal("secret"), secretName: kubernetesName, ...tlsCommon }),
+  z.strictObject({
+    type: z.literal("acme-route53"),
+    /** Let's Encrypt account e-mail (expiry notices). */
+    email: z.email({ message: "must be an e-mail address" }),
+    /** `production`, `staging` (untrusted certificates, generous rate limits) or an ACME directory URL. */
+    server: z.union([z.enum(["production", "staging"]), z.url({ protocol: /^https$/ })]).default("production"),
+    /** Route53 hosted zone that holds the domain; the issuer's IAM role may change only this zone. */
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { message: 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ"' }),
+    ...tlsCommon,
+  }),
 ]);
 
 const inClusterVolume = {
   storageSize: quantity,
   /** Omit to use the cluster's default StorageClass. */
   storageClass: kubernetesName.optional(),
+  deletionProtection,
+};
+
+/** Data stores on AWS are protected like the in-cluster ones. */
+const s3Bucket = {
+  /** Default `<domain with dashes>-storage` or `-registry`, e.g. `gitpod-acme-dev-storage`. */
+  bucket: s3BucketName.optional(),
+  /** Old versions of overwritten or deleted objects are kept this long (versioning is on). */
+  noncurrentVersionExpirationDays: z.number().int().min(1).max(3650).default(30),
   deletionProtection,
 };
 
@@ -144,6 +139,40 @@ const databaseSchema = z.discriminatedUnion("type", [
     /** Protects Gitpod's encryption keys, which the data in this database needs. */
     deletionProtection,
   }),
+  z
+    .strictObject({
+      type: z.literal("rds"),
+      /** MySQL major version; see the README for the trade-offs of each. */
+      engineVersion: z.enum(RDS_MYSQL_VERSIONS).default(DEFAULT_RDS_MYSQL_VERSION),
+      instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'must be an RDS instance class such as "db.t4g.medium"' }).default("db.t4g.medium"),
+      allocatedStorageGb: z.number().int().min(20).max(65536).default(20),
+      /** Upper limit for storage autoscaling; omit to disable it. */
+      maxAllocatedStorageGb: z.number().int().min(20).max(65536).optional(),
+      multiAz: z.boolean().default(false),
+      backupRetentionDays: z.number().int().min(1).max(35).default(7),
+      /** Sources allowed to reach port 3306, e.g. the EKS cluster's security group. */
+      allowedSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { message: "must be a security group id (sg-...)" })).default([]),
+      allowedCidrBlocks: z.array(cidrBlock).default([]),
+      /** The RDS CA bundle (PEM): Gitpod then connects with TLS, and the server requires it. */
+      caCertificate: pemCertificate.optional(),
+      /** Apply changes now instead of in the next maintenance window (can restart the database). */
+      applyImmediately: z.boolean().default(false),
+      deletionProtection,
+      /** Take a snapshot `<identifier>-final` when the database is deleted. */
+      finalSnapshot: z.boolean().default(true),
+    })
+    .superRefine((rds, ctx) => {
+      if (rds.allowedSecurityGroupIds.length + rds.allowedCidrBlocks.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["allowedSecurityGroupIds"],
+          message: "give at least one source for port 3306: allowedSecurityGroupIds (e.g. the EKS cluster security group) or allowedCidrBlocks",
+        });
+      }
+      if (rds.maxAllocatedStorageGb !== undefined && rds.maxAllocatedStorageGb <= rds.allocatedStorageGb) {
+        ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGb"], message: "must be greater than allocatedStorageGb" });
+      }
+    }),
 ]);
 
 const storageSchema = z.discriminatedUnion("type", [
@@ -165,6 +194,7 @@ const storageSchema = z.discriminatedUnion("type", [
     /** Plain HTTP to the endpoint, e.g. an existing MinIO without TLS. */
     allowInsecureConnection: z.boolean().default(false),
   }),
+  z.strictObject({ type: z.literal("s3"), ...s3Bucket }),
 ]);
 
 const registrySchema = z.discriminatedUnion("type", [
@@ -180,6 +210,21 @@ const registrySchema = z.discriminatedUnion("type", [
       message: "must be a registry host with an optional path, without scheme, e.g. registry.acme.dev/gitpod",
     }),
     username: z.string().min(1),
+  }),
+  /** Gitpod's own registry with its blobs in an S3 bucket (what Gitpod recommended on AWS). */
+  z.strictObject({ type: z.literal("s3"), ...s3Bucket }),
+  z.strictObject({
+    type: z.literal("ecr"),
+    /** Repositories are `<prefix>/base-images` and `<prefix>/workspace-images`; default: the name. */
+    repositoryPrefix: z
+      .string()
+      .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { message: 'must be an ECR repository path such as "gitpod"' })
+      .optional(),
+    untaggedImageExpiryDays: z.number().int().min(1).max(3650).default(7),
+    /** ECR tokens live 12 hours; the refresher runs this often (1-6). */
+    refreshIntervalHours: z.number().int().min(1).max(6).default(4),
+    awsCliImage: imageReference.default(DEFAULT_AWS_CLI_IMAGE),
+    deletionProtection,
   }),
 ]);
 
@@ -291,6 +336,25 @@ const kubernetesSchema = z.strictObject({
   context: noTemplateSyntax("give the context's name").pipe(z.string().min(1)).optional(),
 });
 
+const awsSchema = z.strictObject({
+  region: awsRegion,
+  /** VPC and private subnets (two or more, in different AZs) for RDS. */
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id (vpc-...)" }).optional(),
+  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id (subnet-...)" })).optional(),
+  /** The EKS cluster's IAM OIDC provider, for roles of Kubernetes service accounts (IRSA). */
+  eksOidcProviderArn: z
+    .string()
+    .regex(/^arn:aws(-[a-z]+)*:iam::[0-9]{12}:oidc-provider\/\S+$/, { message: "must be an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/...)" })
+    .optional(),
+  /** Added to every AWS resource. */
+  tags: z.record(z.string(), z.string()).default({}),
+  /**
+   * For plans without AWS access (CI checks, tests): the provider skips its credential, account
+   * and region lookups. Never needed to apply.
+   */
+  offline: z.boolean().default(false),
+});
+
 const backendSchema = z.discriminatedUnion("type", [z.strictObject({ type: z.literal("local") })]);
 
 export const configSchema = z.strictObject({
@@ -309,14 +373,35 @@ export const configSchema = z.strictObject({
     }),
   gitpod: gitpodSchema.prefault({}),
   kubernetes: kubernetesSchema.prefault({}),
-  /** Reserved for the AWS modes; no key is accepted yet. */
-  aws: z.strictObject({}).optional(),
+  /** Where the AWS modes create their resources. */
+  aws: awsSchema.optional(),
   tls: tlsSchema.prefault({ type: "self-signed" }),
   database: databaseSchema.prefault({ type: "in-cluster" }),
   storage: storageSchema.prefault({ type: "in-cluster" }),
   registry: registrySchema.prefault({ type: "in-cluster" }),
   scm: scmSchema.prefault({}),
   backend: backendSchema.prefault({ type: "local" }),
+}).superRefine((config, ctx) => {
+  // What the AWS modes need from the `aws` section, named after the mode that needs it.
+  const needs: [boolean, string, "region" | "vpcId" | "subnetIds" | "eksOidcProviderArn", string][] = [
+    [config.database.type === "rds", "database.type is rds", "vpcId", "the VPC to create the database in"],
+    [config.database.type === "rds", "database.type is rds", "subnetIds", "two or more private subnets in different availability zones"],
+    [config.registry.type === "ecr", "registry.type is ecr", "eksOidcProviderArn", "the EKS OIDC provider, for the token refresher's IAM role"],
+    [config.tls.type === "acme-route53", "tls.type is acme-route53", "eksOidcProviderArn", "the EKS OIDC provider, for cert-manager's IAM role"],
+  ];
+  const usesAws = config.database.type === "rds" || config.storage.type === "s3" || config.registry.type === "s3" || config.registry.type === "ecr" || config.tls.type === "acme-route53";
+  if (usesAws && config.aws === undefined) {
+    ctx.addIssue({ code: "custom", path: ["aws"], message: "is required by the AWS modes in this config: give at least aws.region" });
+    return;
+  }
+  for (const [needed, because, field, what] of needs) {
+    if (needed && config.aws?.[field] === undefined) {
+      ctx.addIssue({ code: "custom", path: ["aws", field], message: `is required when ${because}: ${what}` });
+    }
+  }
+  if (config.database.type === "rds" && config.aws?.subnetIds !== undefined && config.aws.subnetIds.length < 2) {
+    ctx.addIssue({ code: "custom", path: ["aws", "subnetIds"], message: "needs two or more subnets in different availability zones (an RDS requirement)" });
+  }
 });
 
 /** The validated configuration every stack receives. */
