@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { App, TerraformStack } from "cdktf";
 import { GitpodInstallation, RELEASE_SCRIPT_PATH } from "../modules/gitpod/gitpod-installation";
+import { ECR_REFRESH_SCRIPT_PATH } from "../modules/ecr-credentials/ecr-credential-refresher";
 import { installerConfigYaml } from "../modules/gitpod/installer-config";
 import { onlyResource, scratchDir, synthStack } from "./support/synth";
 import { describeWithTools, findTool, terraform, terraformTool } from "./support/tools";
@@ -46,9 +47,23 @@ describeWithTools("Terraform reads the synthesized installer inputs verbatim", [
   });
 });
 
-describeWithTools("the release script passes shellcheck", [findTool("shellcheck")], () => {
-  it("as POSIX sh (the installer image runs busybox sh)", () => {
-    const result = spawnSync("shellcheck", ["--shell=sh", "--severity=style", RELEASE_SCRIPT_PATH], { encoding: "utf8" });
+/** Every script a module ships, found on disk so a new one cannot be missed. */
+function moduleScripts(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const child = path.join(dir, entry.name);
+    if (entry.isDirectory()) return moduleScripts(child);
+    return entry.name.endsWith(".sh") ? [child] : [];
+  });
+}
+const MODULE_SCRIPTS = moduleScripts(path.resolve(__dirname, "..", "modules"));
+
+describeWithTools("the scripts that run in the cluster pass shellcheck", [findTool("shellcheck")], () => {
+  it("finds the scripts", () => {
+    expect(MODULE_SCRIPTS).toEqual(expect.arrayContaining([RELEASE_SCRIPT_PATH, ECR_REFRESH_SCRIPT_PATH]));
+  });
+
+  it.each(MODULE_SCRIPTS.map((script) => [path.basename(script), script]))("%s, as POSIX sh (the images run busybox or dash)", (_, script) => {
+    const result = spawnSync("shellcheck", ["--shell=sh", "--severity=style", script], { encoding: "utf8" });
     expect(result.stdout).toBe("");
     expect(result.status).toBe(0);
   });

@@ -7,6 +7,12 @@
  * be Terraform tokens (resource attributes, variables, cross-stack outputs); passwords always are,
  * so no secret is ever a literal in the synthesized JSON.
  */
+import type { ITerraformDependable } from "cdktf";
+
+/** Resources that must be ready before Gitpod is installed (the release waits for them). */
+export interface WithPrerequisites {
+  readonly prerequisites?: readonly ITerraformDependable[];
+}
 
 /** A MySQL server for the `database.external` secret (keys host, port, username, password). */
 export interface GitpodDatabase {
@@ -69,7 +75,12 @@ export interface ExternalContainerRegistry {
    * Credentials Terraform writes into a `.dockerconfigjson` secret, or the name of a secret of that
    * type that something else keeps up to date (e.g. a token refresher).
    */
-  readonly auth: RegistryCredentials | { readonly existingSecretName: string };
+  readonly auth: RegistryCredentials | ExistingRegistrySecret;
+}
+
+/** A `.dockerconfigjson` secret something else keeps up to date (e.g. a token refresher). */
+export interface ExistingRegistrySecret extends WithPrerequisites {
+  readonly existingSecretName: string;
 }
 
 export interface RegistryCredentials {
@@ -81,7 +92,7 @@ export interface RegistryCredentials {
 }
 
 /** Where Gitpod's TLS certificate comes from (`certificate`, and `customCACert` for private CAs). */
-export interface GitpodCertificate {
+export interface GitpodCertificate extends WithPrerequisites {
   /** Secret in Gitpod's namespace holding `tls.crt`/`tls.key` for the domain and its wildcards. */
   readonly secretName: string;
   /** Secret with `ca.crt` that workspaces and nodes must trust, when the CA is not public. */

@@ -217,8 +217,16 @@ export class GitpodInstallation extends Construct {
       setSensitive: [
         { name: "checksums.secrets", value: Fn.sha256(Fn.jsonencode(secrets.map((s) => s.data))), type: "string" },
       ],
-      // The pre-delete hook needs its service account and role until Gitpod is uninstalled.
-      dependsOn: [serviceAccount, clusterRoleBinding],
+      // The pre-delete hook needs its service account and role until Gitpod is uninstalled; the
+      // certificate's issuer or a registry login may have to exist first.
+      dependsOn: [
+        serviceAccount,
+        clusterRoleBinding,
+        ...(props.certificate.prerequisites ?? []),
+        ...(props.containerRegistry.kind === "external" && "prerequisites" in props.containerRegistry.auth
+          ? (props.containerRegistry.auth.prerequisites ?? [])
+          : []),
+      ],
     });
   }
 

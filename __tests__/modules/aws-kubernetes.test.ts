@@ -1,0 +1,122 @@
+import * as fs from "fs";
+import { ECR_REFRESH_SCRIPT_PATH, EcrCredentialRefresher } from "../../modules/ecr-credentials/ecr-credential-refresher";
+import { AcmeRoute53Issuer } from "../../modules/tls/acme-route53-issuer";
+import { validateAgainstSchema } from "../support/kubernetes-schemas";
+import { moduleStack, onlyResource, resourcesOf, synthStack, unescapeTerraformTemplate } from "../support/synth";
+
+describe("EcrCredentialRefresher", () => {
+  const stack = moduleStack();
+  const refresher = new EcrCredentialRefresher(stack, "ecr", {
+    namespace: "gitpod",
+    namePrefix: "gitpod",
+    registryServer: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+    region: "eu-west-1",
+    roleArn: "arn:aws:iam::123456789012:role/gitpod-ecr-token-refresher",
+    awsCliImage: "public.ecr.aws/aws-cli/aws-cli:2.27.49",
+    kubectlImage: "eu.gcr.io/gitpod-core-dev/build/installer:release-2022.11.3",
+    intervalHours: 4,
+  });
+  const json = synthStack(stack);
+  const cronJob = onlyResource(json, "kubernetes_cron_job_v1") as any;
+  const firstRun = onlyResource(json, "kubernetes_job_v1") as any;
+  const pod = firstRun.spec.template.spec;
+
+  it("refreshes every few hours, well inside the 12 hours an ECR token lives", () => {
+    expect(cronJob.spec.schedule).toBe("17 */4 * * *");
+    expect(cronJob.spec.concurrency_policy).toBe("Forbid");
+    expect(cronJob.spec.job_template.spec.template.spec).toEqual(pod);
+  });
+
+  it("stores the first token before Gitpod is installed (a Job that Terraform waits for)", () => {
+    expect(firstRun.wait_for_completion).toBe(true);
+    expect(refresher.secretName).toBe("gitpod-ecr-auth");
+  });
+
+  it("logs in with the IAM role of its service account (IRSA), then patches the secret", () => {
+    const serviceAccount = onlyResource(json, "kubernetes_service_account_v1") as any;
+    expect(serviceAccount.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/gitpod-ecr-token-refresher" });
+    expect(pod.init_container[0]).toMatchObject({
+      image: "public.ecr.aws/aws-cli/aws-cli:2.27.49",
+      command: ["/bin/sh", "/scripts/ecr-refresh.sh", "login"],
+      env: [{ name: "AWS_REGION", value: "eu-west-1" }],
+    });
+    expect(pod.container[0]).toMatchObject({
+      command: ["/bin/sh", "/scripts/ecr-refresh.sh", "store"],
+      env: [
+        { name: "REGISTRY_SERVER", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" },
+        { name: "SECRET_NAME", value: "gitpod-ecr-auth" },
+        { name: "NAMESPACE", value: "gitpod" },
+      ],
+    });
+    expect(pod.volume[0]).toEqual({ name: "token", empty_dir: { medium: "Memory", size_limit: "1Mi" } });
+  });
+
+  it("may only read and patch its one secret", () => {
+    const role = onlyResource(json, "kubernetes_role_v1") as any;
+    expect(role.rule).toEqual([{ api_groups: [""], resources: ["secrets"], resource_names: ["gitpod-ecr-auth"], verbs: ["get", "patch"] }]);
+  });
+
+  it("creates the secret as a dockerconfigjson placeholder and leaves its content to the refresher", () => {
+    const secret = onlyResource(json, "kubernetes_secret_v1") as any;
+    expect(secret).toMatchObject({ type: "kubernetes.io/dockerconfigjson", lifecycle: { ignore_changes: ["data"] } });
+  });
+
+  it("ships its script verbatim", () => {
+    const script = (onlyResource(json, "kubernetes_config_map_v1") as any).data["ecr-refresh.sh"];
+    expect(unescapeTerraformTemplate(script)).toBe(fs.readFileSync(ECR_REFRESH_SCRIPT_PATH, "utf8"));
+  });
+});
+
+describe("AcmeRoute53Issuer", () => {
+  const stack = moduleStack();
+  const issuer = new AcmeRoute53Issuer(stack, "acme", {
+    namePrefix: "gitpod",
+    domain: "gitpod.acme.dev",
+    email: "ops@acme.dev",
+    server: "https://acme-staging-v02.api.letsencrypt.org/directory",
+    region: "eu-west-1",
+    hostedZoneId: "Z0123456789ABCDEFGHIJ",
+    roleArn: "arn:aws:iam::123456789012:role/gitpod-acme-dns01",
+    certManagerNamespace: "cert-manager",
+    certManagerServiceAccount: "cert-manager",
+  });
+  const json = synthStack(stack);
+  const clusterIssuer = (onlyResource(json, "kubernetes_manifest") as any).manifest;
+
+  it("is a valid ClusterIssuer with a DNS01 Route53 solver (wildcards need DNS01)", () => {
+    validateAgainstSchema(clusterIssuer);
+    expect(clusterIssuer.spec.acme).toMatchObject({
+      email: "ops@acme.dev",
+      server: "https://acme-staging-v02.api.letsencrypt.org/directory",
+      solvers: [
+        {
+          selector: { dnsZones: ["gitpod.acme.dev"] },
+          dns01: {
+            route53: {
+              region: "eu-west-1",
+              hostedZoneID: "Z0123456789ABCDEFGHIJ",
+              role: "arn:aws:iam::123456789012:role/gitpod-acme-dns01",
+              auth: { kubernetes: { serviceAccountRef: { name: "gitpod-acme-dns01" } } },
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("lets cert-manager's controller request tokens for that one service account only", () => {
+    const role = onlyResource(json, "kubernetes_role_v1") as any;
+    expect(role.metadata.namespace).toBe("cert-manager");
+    expect(role.rule).toEqual([{ api_groups: [""], resources: ["serviceaccounts/token"], resource_names: ["gitpod-acme-dns01"], verbs: ["create"] }]);
+    const binding = onlyResource(json, "kubernetes_role_binding_v1") as any;
+    expect(binding.subject).toEqual([{ kind: "ServiceAccount", name: "cert-manager", namespace: "cert-manager" }]);
+  });
+
+  it("gives Gitpod a certificate from the issuer, ready only after the issuer exists", () => {
+    expect(issuer.certificate.secretName).toBe("https-certificates");
+    expect(issuer.certificate.manifests).toHaveLength(1);
+    expect((issuer.certificate.manifests[0] as any).spec.issuerRef).toEqual({ group: "cert-manager.io", kind: "ClusterIssuer", name: "gitpod-letsencrypt" });
+    expect(issuer.certificate.prerequisites).toEqual([issuer.clusterIssuer]);
+    expect(Object.keys(resourcesOf(json, "kubernetes_service_account_v1"))).toHaveLength(1);
+  });
+});

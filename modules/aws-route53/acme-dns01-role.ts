@@ -1,0 +1,51 @@
+import { Construct } from "constructs";
+import { parseArn } from "../aws-iam/arn";
+import { ServiceAccountRole } from "../aws-iam/service-account-role";
+
+export interface AcmeDns01RoleProps {
+  readonly roleName: string;
+  readonly hostedZoneId: string;
+  /** The domain whose certificate is issued: challenges are `_acme-challenge.<domain>` and `_acme-challenge.ws.<domain>`. */
+  readonly domain: string;
+  readonly oidcProviderArn: string;
+  /** The service account cert-manager requests tokens for (in cert-manager's namespace). */
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/**
+ * The role cert-manager assumes to answer DNS01 challenges in Route53: it may change only TXT
+ * records of the ACME challenge names in one hosted zone, and watch its changes.
+ */
+export class AcmeDns01Role extends Construct {
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: AcmeDns01RoleProps) {
+    super(scope, id);
+    const partition = parseArn(props.oidcProviderArn).partition;
+    const zone = `arn:${partition}:route53:::hostedzone/${props.hostedZoneId}`;
+    this.arn = new ServiceAccountRole(this, "role", {
+      roleName: props.roleName,
+      description: `cert-manager DNS01 challenges for ${props.domain} in ${props.hostedZoneId}`,
+      oidcProviderArn: props.oidcProviderArn,
+      namespace: props.namespace,
+      serviceAccount: props.serviceAccount,
+      statements: [
+        { Sid: "WatchChanges", Effect: "Allow", Action: "route53:GetChange", Resource: `arn:${partition}:route53:::change/*` },
+        { Sid: "ReadZone", Effect: "Allow", Action: "route53:ListResourceRecordSets", Resource: zone },
+        {
+          Sid: "ChallengeRecordsOnly",
+          Effect: "Allow",
+          Action: "route53:ChangeResourceRecordSets",
+          Resource: zone,
+          Condition: {
+            "ForAllValues:StringEquals": {
+              "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames": [`_acme-challenge.${props.domain}`, `_acme-challenge.ws.${props.domain}`],
+            },
+          },
+        },
+      ],
+    }).arn;
+  }
+}

@@ -1,0 +1,126 @@
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
+import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
+import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { Construct } from "constructs";
+import { terraformTemplateLiteral } from "../terraform/template-literal";
+
+/** The script both steps of the refresher run; shipped next to this file. */
+export const ECR_REFRESH_SCRIPT_PATH = path.join(__dirname, "ecr-refresh.sh");
+
+export interface EcrCredentialRefresherProps {
+  readonly namespace: string;
+  /** Prefix of the refresher's objects. */
+  readonly namePrefix: string;
+  /** `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  readonly registryServer: string;
+  readonly region: string;
+  /** IAM role (IRSA) of the refresher's service account `<namePrefix>-ecr-token-refresher`. */
+  readonly roleArn: string;
+  /** An image with the aws CLI and /bin/sh. */
+  readonly awsCliImage: string;
+  /** An image with kubectl and /bin/sh (Gitpod's installer image has both). */
+  readonly kubectlImage: string;
+  /** How often to refresh; ECR tokens live 12 hours. */
+  readonly intervalHours: number;
+}
+
+/** The service account the ECR role trusts, for a name prefix. */
+export function ecrTokenRefresherServiceAccount(namePrefix: string): string {
+  return `${namePrefix}-ecr-token-refresher`;
+}
+
+/**
+ * Keeps a `.dockerconfigjson` secret for ECR valid: a CronJob refreshes it well inside the token's
+ * 12 hours, and a Job runs once at apply, so the first token exists before Gitpod starts (the
+ * release waits for it through `prerequisites`). The refresher may only patch that one secret.
+ */
+export class EcrCredentialRefresher extends Construct {
+  /** Name of the secret (type kubernetes.io/dockerconfigjson) Gitpod is given. */
+  readonly secretName: string;
+  /** Ready once the first token is stored. */
+  readonly firstRun: JobV1;
+  readonly cronJob: CronJobV1;
+
+  constructor(scope: Construct, id: string, props: EcrCredentialRefresherProps) {
+    super(scope, id);
+    const name = ecrTokenRefresherServiceAccount(props.namePrefix);
+    const namespace = props.namespace;
+    const labels = { "app.kubernetes.io/name": "ecr-token-refresher", "app.kubernetes.io/managed-by": "gitpod-cdktf" };
+    this.secretName = `${props.namePrefix}-ecr-auth`;
+
+    const secret = new SecretV1(this, "auth", {
+      metadata: { name: this.secretName, namespace, labels },
+      type: "kubernetes.io/dockerconfigjson",
+      // A placeholder: the refresher owns the content from its first run on.
+      data: { ".dockerconfigjson": '{"auths":{}}' },
+      lifecycle: { ignoreChanges: ["data"] },
+    });
+    const serviceAccount = new ServiceAccountV1(this, "service-account", {
+      metadata: { name, namespace, labels, annotations: { "eks.amazonaws.com/role-arn": props.roleArn } },
+    });
+    const role = new RoleV1(this, "role", {
+      metadata: { name, namespace, labels },
+      rule: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [this.secretName], verbs: ["get", "patch"] }],
+    });
+    const binding = new RoleBindingV1(this, "role-binding", {
+      metadata: { name, namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+      subject: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
+    });
+    const script = new ConfigMapV1(this, "script", {
+      metadata: { name, namespace, labels },
+      data: { "ecr-refresh.sh": terraformTemplateLiteral(fs.readFileSync(ECR_REFRESH_SCRIPT_PATH, "utf8")) },
+    });
+
+    const step = (stepName: string, image: string, action: "login" | "store", env: Record<string, string>) => ({
+      name: stepName,
+      image,
+      command: ["/bin/sh", "/scripts/ecr-refresh.sh", action],
+      env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+      volumeMount: [
+        { name: "token", mountPath: "/token" },
+        { name: "script", mountPath: "/scripts", readOnly: true },
+      ],
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    });
+    const pod: JobV1SpecTemplateSpec = {
+      serviceAccountName: serviceAccount.metadata.name,
+      restartPolicy: "Never",
+      initContainer: [step("login", props.awsCliImage, "login", { AWS_REGION: props.region })],
+      container: [
+        step("store", props.kubectlImage, "store", { REGISTRY_SERVER: props.registryServer, SECRET_NAME: this.secretName, NAMESPACE: namespace }),
+      ],
+      volume: [
+        // In memory only: the token never touches a node's disk.
+        { name: "token", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+        { name: "script", configMap: { name: script.metadata.name } },
+      ],
+    };
+    const ready = [secret, binding];
+
+    this.cronJob = new CronJobV1(this, "cron-job", {
+      metadata: { name, namespace, labels },
+      spec: {
+        schedule: `17 */${props.intervalHours} * * *`,
+        concurrencyPolicy: "Forbid",
+        successfulJobsHistoryLimit: 1,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: { metadata: { labels }, spec: { backoffLimit: 3, template: { metadata: { labels }, spec: pod } } },
+      },
+      dependsOn: ready,
+    });
+    this.firstRun = new JobV1(this, "first-run", {
+      metadata: { name: `${name}-first-run`, namespace, labels },
+      spec: { backoffLimit: 3, template: { metadata: { labels }, spec: pod } },
+      waitForCompletion: true,
+      timeouts: { create: "10m", update: "10m" },
+      dependsOn: ready,
+    });
+  }
+}
