@@ -23,7 +23,8 @@ function main(): number {
     );
   }
   const { outdir, stackIds } = synthesize(loaded.config);
-  process.stderr.write(`gitpod-cdktf: synthesized ${stackIds.join(", ")} into ${outdir} (config: ${loaded.source})\n`);
+  // stdout: the cdktf CLI shows an app's stderr as errors.
+  process.stdout.write(`gitpod-cdktf: synthesized ${stackIds.join(", ")} into ${outdir} (config: ${loaded.source})\n`);
   return 0;
 }
 

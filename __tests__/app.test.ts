@@ -284,3 +284,52 @@ describe("secrets", () => {
     expect(app.stack(IDS.release).variable!.scm_public_github_client_secret.sensitive).toBe(true);
   });
 });
+
+describe("with AWS managed services", () => {
+  const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+  const allAws = config({
+    aws: { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"], eksOidcProviderArn: OIDC },
+    database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] },
+    storage: { type: "s3" },
+    registry: { type: "ecr" },
+    tls: { type: "acme-route53", email: "ops@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+  });
+  const app = synthApp(allAws);
+  const AWS = "gitpod-aws-services";
+
+  it("puts the AWS resources in one stack that uses the aws provider only", () => {
+    expect(app.stackIds.sort()).toEqual([AWS, IDS.cluster, IDS.secrets, IDS.release].sort());
+    expect(providers(app.stack(AWS))).toEqual(["aws"]);
+    expect(Object.keys(app.stack(AWS).terraform.required_providers)).toEqual(["aws"]);
+  });
+
+  it("cert-manager's stack waits for no AWS stack: they deploy side by side", () => {
+    expect(app.manifest.stacks[IDS.cluster].dependencies).toEqual([]);
+    expect(app.manifest.stacks[AWS].dependencies).toEqual([IDS.secrets]);
+    expect(app.manifest.stacks[IDS.release].dependencies.sort()).toEqual([AWS, IDS.cluster, IDS.secrets].sort());
+  });
+
+  it("generates the RDS master password in the installation secrets stack, at most 41 characters", () => {
+    const passwords = Object.values(resourcesOf(app.stack(IDS.secrets), "random_password")) as any[];
+    expect(passwords).toEqual([expect.objectContaining({ length: 40, special: false, lifecycle: { prevent_destroy: true } })]);
+  });
+
+  it("keeps the Terraform addresses of stateful AWS resources", () => {
+    // A changed address makes Terraform destroy and recreate: these must never move.
+    const addresses = (type: string) => Object.keys(resourcesOf(app.stack(AWS), type)).sort();
+    expect(addresses("aws_db_instance")).toEqual(["rds-mysql_instance_3852527F"]);
+    expect(addresses("aws_s3_bucket")).toEqual(["object-storage_bucket_3141A098"]);
+    expect(addresses("aws_ecr_repository")).toEqual(["ecr_base-images_12145ABE", "ecr_workspace-images_590C8358"]);
+    expect(Object.keys(resourcesOf(app.stack(IDS.secrets), "random_password"))).toEqual(["rds-master-password"]);
+    const registryOnS3 = synthApp(config({ aws: { region: "eu-west-1" }, registry: { type: "s3" } }));
+    expect(Object.keys(resourcesOf(registryOnS3.stack(AWS), "aws_s3_bucket"))).toEqual(["registry-storage_registry_bucket_61CCDCFC"]);
+  });
+
+  it("creates the ECR refresher and the ACME issuer in the release stack, and installs Gitpod after them", () => {
+    const release = app.stack(IDS.release);
+    const helm = Object.values(resourcesOf(release, "helm_release"))[0] as any;
+    expect(helm.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^kubernetes_manifest\.acme-issuer_/), expect.stringMatching(/^kubernetes_job_v1\.ecr-credentials_first-run_/)]),
+    );
+  });
+});

@@ -33,7 +33,7 @@ describe("node dist/main.js", () => {
     const result = synth(dir);
     expect(result.status).toBe(0);
     expect(result.stderr).toContain("using the built-in defaults, an all-in-cluster installation for gitpod.example.com");
-    expect(result.stderr).toContain("synthesized gitpod-installation-secrets, gitpod-cluster-prerequisites, gitpod-in-cluster-services, gitpod-release");
+    expect(result.stdout).toContain("synthesized gitpod-installation-secrets, gitpod-cluster-prerequisites, gitpod-in-cluster-services, gitpod-release");
     expect(stackFolders(dir)).toEqual(["gitpod-cluster-prerequisites", "gitpod-in-cluster-services", "gitpod-installation-secrets", "gitpod-release"]);
   });
 
@@ -41,7 +41,7 @@ describe("node dist/main.js", () => {
     const dir = projectDir("domain: gitpod.acme.dev\n");
     expect(synth(dir).status).toBe(0);
     const before = readTree(path.join(dir, "cdktf.out"));
-    fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), "domain: https://gitpod.acme.dev\ndatabase:\n  type: rds\n");
+    fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), "domain: https://gitpod.acme.dev\ndatabase:\n  type: postgres\n");
     const result = synth(dir);
 
     it("exits non-zero with one line per problem", () => {
@@ -49,7 +49,7 @@ describe("node dist/main.js", () => {
       expect(result.stdout).toBe("");
       expect(result.stderr).toMatch(/^gitpod-cdktf: invalid configuration \(\.\/gitpod-cdktf\.yaml\): 2 problems\n/);
       expect(result.stderr).toContain("  - domain: must be a fully-qualified lower-case domain name");
-      expect(result.stderr).toContain('  - database.type: "rds" is planned but not implemented in this version; accepted values: "in-cluster"');
+      expect(result.stderr).toContain('  - database.type: "postgres" is not a valid database type; accepted values: "in-cluster", "external", "rds"');
     });
 
     it("prints no stack trace", () => {
@@ -103,10 +103,10 @@ describe("cdktf synth (the CLI runs the compiled app)", () => {
     ]);
     const before = readTree(outdir);
 
-    fs.writeFileSync(config, "domain: gitpod.acme.dev\nregistry:\n  type: ecr\n");
+    fs.writeFileSync(config, "domain: gitpod.acme.dev\nregistry:\n  type: quay\n");
     const failed = run(outdir, config);
     expect(failed.status).not.toBe(0);
-    expect(failed.stdout + failed.stderr).toContain('registry.type: "ecr" is planned but not implemented in this version');
+    expect(failed.stdout + failed.stderr).toContain('registry.type: "quay" is not a valid registry type');
     expect(readTree(outdir)).toEqual(before);
   });
 });

@@ -182,3 +182,67 @@ describe("contract with Gitpod's installer: bring-your-own endpoints", () => {
     });
   });
 });
+
+describe("contract with Gitpod's installer: AWS managed services", () => {
+  const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+  const aws = { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"], eksOidcProviderArn: OIDC };
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
+  const view = (overrides: Record<string, unknown>) => {
+    const stack = synthApp(config({ aws, ...overrides })).stack(RELEASE);
+    const secretsByName = Object.fromEntries(Object.values(resourcesOf(stack, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, s])) as Record<string, any>;
+    const inputs = Object.values(resourcesOf(stack, "kubernetes_config_map_v1")).find((c: any) => "gitpod.config.yaml" in c.data) as any;
+    return { secrets: secretsByName, cfg: parseYaml(inputs.data["gitpod.config.yaml"]) as Record<string, any> };
+  };
+  const fromStack = (stack: string) => expect.stringMatching(new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-${stack}\\.outputs\\.`));
+
+  it('"database" on RDS: the external secret gets the instance address, port and the generated master password; TLS with the RDS CA', () => {
+    const { secrets, cfg } = view({ database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"], caCertificate: pem } });
+    expect(unknownInstallerConfigFields(cfg)).toEqual([]);
+    expect(cfg.database).toEqual({
+      inCluster: false,
+      external: { certificate: { kind: "secret", name: "gitpod-database" } },
+      ssl: { caCert: { kind: "secret", name: "gitpod-database-ca" } },
+    });
+    expect(secrets["gitpod-database"].data).toEqual({
+      host: fromStack("gitpod-aws-services"),
+      port: fromStack("gitpod-aws-services"),
+      username: "gitpod",
+      password: fromStack("gitpod-installation-secrets"),
+      encryptionKeys: expect.stringContaining("jsonencode"),
+    });
+    expect(secrets["gitpod-database-ca"].data).toEqual({ "ca.crt": pem });
+  });
+
+  it('"objectStorage" on S3: endpoint s3.<region>.amazonaws.com (a host), the bucket, metadata.region = the bucket region, keys from the AWS stack', () => {
+    const { secrets, cfg } = view({ storage: { type: "s3" } });
+    expect(unknownInstallerConfigFields(cfg)).toEqual([]);
+    expect(cfg.objectStorage).toEqual({
+      inCluster: false,
+      s3: { endpoint: "s3.eu-west-1.amazonaws.com", bucket: "gitpod-acme-dev-storage", credentials: { kind: "secret", name: "gitpod-object-storage" }, allowInsecureConnection: false },
+    });
+    expect(cfg.metadata).toEqual({ region: "eu-west-1" });
+    expect(secrets["gitpod-object-storage"].data).toEqual({ accessKeyId: fromStack("gitpod-aws-services"), secretAccessKey: fromStack("gitpod-aws-services") });
+  });
+
+  it('"containerRegistry" on S3: Gitpod\'s registry (inCluster: true) with all four s3storage fields, keys as s3AccessKey/s3SecretKey', () => {
+    const { secrets, cfg } = view({ registry: { type: "s3" } });
+    expect(unknownInstallerConfigFields(cfg)).toEqual([]);
+    expect(cfg.containerRegistry).toEqual({
+      inCluster: true,
+      s3storage: { bucket: "gitpod-acme-dev-registry", region: "eu-west-1", endpoint: "s3.eu-west-1.amazonaws.com", certificate: { kind: "secret", name: "gitpod-registry-s3" } },
+      privateBaseImageAllowList: [],
+    });
+    expect(Object.keys(secrets["gitpod-registry-s3"].data).sort()).toEqual(["s3AccessKey", "s3SecretKey"]);
+  });
+
+  it('"Registry on AWS, and ECR": external url <account>.dkr.ecr.<region>.amazonaws.com/<prefix>, a .dockerconfigjson secret kept fresh', () => {
+    const { secrets, cfg } = view({ registry: { type: "ecr", repositoryPrefix: "acme/gitpod" } });
+    expect(unknownInstallerConfigFields(cfg)).toEqual([]);
+    expect(cfg.containerRegistry).toEqual({
+      inCluster: false,
+      external: { url: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/gitpod", certificate: { kind: "secret", name: "gitpod-ecr-auth" } },
+      privateBaseImageAllowList: [],
+    });
+    expect(secrets["gitpod-ecr-auth"].type).toBe("kubernetes.io/dockerconfigjson");
+  });
+});

@@ -1,17 +1,20 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
-import { SENSITIVE_VARIABLES, type GitpodCdktfConfig, type TlsConfig } from "../config/schema";
+import { ACME_SERVERS, SENSITIVE_VARIABLES, type GitpodCdktfConfig } from "../config/schema";
+import { EcrCredentialRefresher } from "../modules/ecr-credentials/ecr-credential-refresher";
 import { externalContainerRegistry } from "../modules/external/container-registry";
 import { externalMysqlDatabase } from "../modules/external/mysql-database";
 import { externalS3Storage } from "../modules/external/s3-storage";
 import type { GitpodContainerRegistry, GitpodDatabase, GitpodObjectStorage } from "../modules/gitpod/dependencies";
+import { AcmeRoute53Issuer } from "../modules/tls/acme-route53-issuer";
 import {
   existingCertificateSecret,
   issuedCertificate,
   selfSignedCertificate,
   type CertificateSource,
 } from "../modules/tls/gitpod-certificate";
+import { AwsServicesStack } from "./aws-services-stack";
 import { ClusterPrerequisitesStack } from "./cluster-prerequisites-stack";
 import { GitpodReleaseStack, sensitiveVariable, type DependencySource } from "./gitpod-release-stack";
 import { InClusterServicesStack } from "./in-cluster-services-stack";
@@ -22,6 +25,7 @@ export const STACK_CONCERNS = {
   secrets: "installation-secrets",
   cluster: "cluster-prerequisites",
   services: "in-cluster-services",
+  aws: "aws-services",
   release: "release",
 } as const;
 
@@ -30,7 +34,15 @@ export interface GitpodStacks {
   readonly cluster: ClusterPrerequisitesStack;
   /** Only when some dependency is provided in the cluster. */
   readonly services?: InClusterServicesStack;
+  /** Only when some dependency is provided by AWS. */
+  readonly aws?: AwsServicesStack;
   readonly release: GitpodReleaseStack;
+}
+
+/** The stacks that provide dependencies, for the sources below. */
+interface Providers {
+  readonly services?: InClusterServicesStack;
+  readonly aws?: AwsServicesStack;
 }
 
 /**
@@ -41,23 +53,25 @@ export interface GitpodStacks {
 export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodStacks {
   const stackId = (concern: string) => `${config.name}-${concern}`;
   const { backend, kubernetes: cluster } = config;
+  const { database, storage, registry, tls } = config;
   const inCluster = {
-    database: config.database.type === "in-cluster" ? config.database : undefined,
-    storage: config.storage.type === "in-cluster" ? config.storage : undefined,
+    database: database.type === "in-cluster" ? database : undefined,
+    storage: storage.type === "in-cluster" ? storage : undefined,
   };
   const inClusterVolumesProtected =
     inCluster.database?.deletionProtection === true ||
     inCluster.storage?.deletionProtection === true ||
-    (config.registry.type === "in-cluster" && config.registry.deletionProtection);
+    (registry.type === "in-cluster" && registry.deletionProtection);
 
   const secrets = new InstallationSecretsStack(app, stackId(STACK_CONCERNS.secrets), {
     backend,
-    deletionProtection: config.database.deletionProtection,
+    deletionProtection: database.deletionProtection,
+    rdsMasterPassword: database.type === "rds",
   });
   const clusterStack = new ClusterPrerequisitesStack(app, stackId(STACK_CONCERNS.cluster), {
     backend,
     cluster,
-    certManager: config.tls.certManager,
+    certManager: tls.certManager,
     gitpodNamespace: config.gitpod.namespace,
     protectNamespace: inClusterVolumesProtected,
   });
@@ -71,7 +85,21 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
           ...inCluster,
         })
       : undefined;
+  const aws = config.aws
+    ? new AwsServicesStack(app, stackId(STACK_CONCERNS.aws), {
+        backend,
+        aws: config.aws,
+        namePrefix: config.name,
+        domain: config.domain,
+        gitpodNamespace: config.gitpod.namespace,
+        database: database.type === "rds" ? { ...database, password: required(secrets.rdsMasterPassword, "RDS master password") } : undefined,
+        storage: storage.type === "s3" ? storage : undefined,
+        registry: registry.type === "s3" || registry.type === "ecr" ? registry : undefined,
+        acme: tls.type === "acme-route53" ? { hostedZoneId: tls.hostedZoneId, certManagerNamespace: tls.certManager.namespace } : undefined,
+      })
+    : undefined;
 
+  const providers: Providers = { services, aws };
   const release = new GitpodReleaseStack(app, stackId(STACK_CONCERNS.release), {
     backend,
     cluster,
@@ -80,29 +108,31 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
     gitpod: config.gitpod,
     namespace: clusterStack.gitpodNamespace,
     encryptionKeys: secrets.encryptionKeys,
-    database: databaseSource(config, services),
-    objectStorage: objectStorageSource(config, services),
-    containerRegistry: containerRegistrySource(config),
-    certificate: certificateSource(config.tls, config),
+    database: databaseSource(config, providers),
+    objectStorage: objectStorageSource(config, providers),
+    containerRegistry: containerRegistrySource(config, providers),
+    certificate: certificateSource(config, providers),
     scmProviders: config.scm.providers,
-    keepVolumesOnUninstall: config.registry.type === "in-cluster" && config.registry.deletionProtection,
+    keepVolumesOnUninstall: registry.type === "in-cluster" && registry.deletionProtection,
   });
-  return { secrets, cluster: clusterStack, services, release };
+  return { secrets, cluster: clusterStack, services, aws, release };
 }
-
-// One case per way of providing a dependency. Values of other stacks cross as remote state;
-// sensitive inputs of external endpoints are variables of the release stack.
 
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`${what} was not created`);
   return value;
 }
 
-function databaseSource(config: GitpodCdktfConfig, services?: InClusterServicesStack): DependencySource<GitpodDatabase> {
+// One case per way of providing a dependency. Values of other stacks cross as remote state;
+// sensitive inputs of external endpoints are variables of the release stack.
+
+function databaseSource(config: GitpodCdktfConfig, { services, aws }: Providers): DependencySource<GitpodDatabase> {
   const database = config.database;
   switch (database.type) {
     case "in-cluster":
       return () => required(services?.database, "in-cluster database");
+    case "rds":
+      return () => required(aws?.database, "RDS database");
     case "external":
       return (scope) =>
         externalMysqlDatabase({
@@ -115,11 +145,13 @@ function databaseSource(config: GitpodCdktfConfig, services?: InClusterServicesS
   }
 }
 
-function objectStorageSource(config: GitpodCdktfConfig, services?: InClusterServicesStack): DependencySource<GitpodObjectStorage> {
+function objectStorageSource(config: GitpodCdktfConfig, { services, aws }: Providers): DependencySource<GitpodObjectStorage> {
   const storage = config.storage;
   switch (storage.type) {
     case "in-cluster":
       return () => required(services?.objectStorage, "in-cluster object storage");
+    case "s3":
+      return () => required(aws?.objectStorage, "S3 object storage");
     case "external":
       return (scope) =>
         externalS3Storage({
@@ -133,11 +165,29 @@ function objectStorageSource(config: GitpodCdktfConfig, services?: InClusterServ
   }
 }
 
-function containerRegistrySource(config: GitpodCdktfConfig): DependencySource<GitpodContainerRegistry> {
+function containerRegistrySource(config: GitpodCdktfConfig, { aws }: Providers): DependencySource<GitpodContainerRegistry> {
   const registry = config.registry;
   switch (registry.type) {
     case "in-cluster":
       return () => ({ kind: "in-cluster" });
+    case "s3":
+      return () => required(aws?.registryStorage, "S3 registry storage");
+    case "ecr":
+      return (scope, { namespace, gitpod }) => {
+        const ecr = required(aws?.ecr, "ECR registry");
+        const refresher = new EcrCredentialRefresher(scope, "ecr-credentials", {
+          namespace,
+          namePrefix: config.name,
+          registryServer: ecr.server,
+          region: required(config.aws, "aws").region,
+          roleArn: ecr.role.arn,
+          awsCliImage: registry.awsCliImage,
+          // Gitpod's installer image has kubectl, and is mirrored with the rest of Gitpod.
+          kubectlImage: gitpod.installerImage,
+          intervalHours: registry.refreshIntervalHours,
+        });
+        return { kind: "external", url: ecr.url, auth: { existingSecretName: refresher.secretName, prerequisites: [refresher.firstRun] } };
+      };
     case "external":
       return (scope) =>
         externalContainerRegistry({
@@ -148,14 +198,28 @@ function containerRegistrySource(config: GitpodCdktfConfig): DependencySource<Gi
   }
 }
 
-function certificateSource(tls: TlsConfig, config: GitpodCdktfConfig): CertificateSource {
+function certificateSource(config: GitpodCdktfConfig, { aws }: Providers): DependencySource<CertificateSource> {
+  const tls = config.tls;
   switch (tls.type) {
     case "self-signed":
-      return selfSignedCertificate({ domain: config.domain, namePrefix: config.name });
+      return () => selfSignedCertificate({ domain: config.domain, namePrefix: config.name });
     case "issuer":
-      return issuedCertificate({ domain: config.domain, issuerRef: tls.issuerRef });
+      return () => issuedCertificate({ domain: config.domain, issuerRef: tls.issuerRef });
     case "secret":
-      return existingCertificateSecret({ secretName: tls.secretName });
+      return () => existingCertificateSecret({ secretName: tls.secretName });
+    case "acme-route53":
+      return (scope) =>
+        new AcmeRoute53Issuer(scope, "acme-issuer", {
+          namePrefix: config.name,
+          domain: config.domain,
+          email: tls.email,
+          server: tls.server === "production" || tls.server === "staging" ? ACME_SERVERS[tls.server] : tls.server,
+          region: required(config.aws, "aws").region,
+          hostedZoneId: tls.hostedZoneId,
+          roleArn: required(aws?.acmeRoleArn, "ACME DNS01 role"),
+          certManagerNamespace: tls.certManager.namespace,
+          certManagerServiceAccount: tls.certManager.serviceAccount,
+        }).certificate;
   }
 }
 

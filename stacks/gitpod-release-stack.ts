@@ -12,12 +12,19 @@ import type { CertificateSource } from "../modules/tls/gitpod-certificate";
 import { GitpodStack } from "./gitpod-stack";
 import { helmProvider, kubernetesProvider, randomProvider, type ClusterAccess } from "./providers";
 
+/** What a dependency created in the release stack may need to know. */
+export interface ReleaseContext {
+  /** Gitpod's namespace (a reference to the prerequisites stack's namespace). */
+  readonly namespace: string;
+  readonly gitpod: GitpodCdktfConfig["gitpod"];
+}
+
 /**
  * How the release stack obtains one of Gitpod's dependencies: a module created in another stack
- * (its values cross as remote state), or one created in this stack (e.g. around a sensitive
- * variable). The scope is this stack.
+ * (its values cross as remote state), or one created in this stack (around a sensitive variable,
+ * or Kubernetes objects such as a token refresher). The scope is this stack.
  */
-export type DependencySource<T> = (scope: Construct) => T;
+export type DependencySource<T> = (scope: Construct, context: ReleaseContext) => T;
 
 export interface GitpodReleaseStackProps {
   readonly backend: BackendConfig;
@@ -30,7 +37,7 @@ export interface GitpodReleaseStackProps {
   readonly database: DependencySource<GitpodDatabase>;
   readonly objectStorage: DependencySource<GitpodObjectStorage>;
   readonly containerRegistry: DependencySource<GitpodContainerRegistry>;
-  readonly certificate: CertificateSource;
+  readonly certificate: DependencySource<CertificateSource>;
   readonly scmProviders: readonly ScmProviderConfig[];
   /** Keep Gitpod's own volumes (the in-cluster registry) when the release is uninstalled. */
   readonly keepVolumesOnUninstall: boolean;
@@ -46,6 +53,8 @@ export class GitpodReleaseStack extends GitpodStack {
     helmProvider(this, props.cluster);
     randomProvider(this);
     const gitpod = props.gitpod;
+    const context: ReleaseContext = { namespace: props.namespace, gitpod };
+    const certificate = props.certificate(this, context);
 
     this.installation = new GitpodInstallation(this, "gitpod", {
       namespace: props.namespace,
@@ -62,12 +71,12 @@ export class GitpodReleaseStack extends GitpodStack {
       },
       proxyServiceType: gitpod.proxy.serviceType,
       proxyServiceAnnotations: gitpod.proxy.serviceAnnotations,
-      database: props.database(this),
+      database: props.database(this, context),
       encryptionKeys: props.encryptionKeys,
-      objectStorage: props.objectStorage(this),
-      containerRegistry: props.containerRegistry(this),
-      certificate: props.certificate,
-      manifests: props.certificate.manifests,
+      objectStorage: props.objectStorage(this, context),
+      containerRegistry: props.containerRegistry(this, context),
+      certificate,
+      manifests: certificate.manifests,
       authProviders: props.scmProviders.map((provider) => this.authProvider(provider)),
       installTimeoutSeconds: gitpod.installTimeout,
       keepVolumesOnUninstall: props.keepVolumesOnUninstall,
