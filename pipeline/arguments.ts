@@ -129,20 +129,19 @@ function describeParseError(error: Error & { code?: string }, args: readonly str
       return `unknown option ${typed}: terraform options go after "--" (npm run pipeline -- ${command} -- ${typed})`;
     }
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return /argument missing/.test(error.message) ? `${option} needs a value` : `${option} takes no value`;
+      if (/argument missing/.test(error.message)) return `${option} needs a value`;
+      if (/ambiguous/.test(error.message)) return `${option} needs a value; for a value that starts with "-", write ${option}=<value>`;
+      return `${option} takes no value`;
     default:
       return error.message;
   }
 }
 
 function firstUnknownOption(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("-") || arg === "-") continue;
+  // Option values starting with "-" are rejected by parseArgs before this runs (as ambiguous).
+  return args.find((arg) => {
+    if (!arg.startsWith("-") || arg === "-") return false;
     const name = arg.split("=")[0];
-    const known = name === "-h" || (name.startsWith("--") && name.slice(2) in OPTIONS);
-    if (!known) return arg;
-    if (!arg.includes("=") && OPTIONS[name.slice(2) as keyof typeof OPTIONS]?.type === "string") i++;
-  }
-  return undefined;
+    return !(name === "-h" || (name.startsWith("--") && name.slice(2) in OPTIONS));
+  });
 }
