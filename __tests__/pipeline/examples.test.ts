@@ -15,13 +15,23 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 const SCRIPT = path.join(ROOT, "examples", "terraform-only.sh");
 
-/** The options of every `npm run pipeline -- ...` line among `commands` (output redirection dropped). */
+const PIPELINE_CALL = /^npm run (--silent )?pipeline -- /;
+
+/**
+ * The options of every `npm run pipeline -- ...` line among `commands`. A line that captures the
+ * JSON summary must silence npm, whose banner would otherwise precede the JSON on stdout.
+ */
 function pipelineCalls(commands: string[]): PipelineOptions[] {
   return commands
-    .filter((command) => command.startsWith("npm run pipeline -- "))
+    .filter((command) => PIPELINE_CALL.test(command))
     .map((command) => {
-      const parsed = parsePipelineArguments(command.split(">")[0].trim().split(/\s+/).slice(4));
+      const [call, redirect] = command.split(">").map((part) => part.trim());
+      const parsed = parsePipelineArguments(call.replace(PIPELINE_CALL, "").split(/\s+/));
       if (parsed.help) throw new Error(`${command}: --help in a CI job`);
+      if (redirect !== undefined) {
+        expect(parsed.options.json).toBe(true);
+        expect(command).toMatch(/^npm run --silent pipeline /);
+      }
       return parsed.options;
     });
 }
@@ -31,7 +41,7 @@ function expectSynthBeforePipeline(commands: string[]) {
   const at = (prefix: string) => commands.findIndex((command) => command.startsWith(prefix));
   expect(at("npm ci")).toBeGreaterThanOrEqual(0);
   expect(at("npm ci")).toBeLessThan(at("npm run synth"));
-  expect(at("npm run synth")).toBeLessThan(at("npm run pipeline -- "));
+  expect(at("npm run synth")).toBeLessThan(commands.findIndex((command) => PIPELINE_CALL.test(command)));
 }
 
 describe("the GitHub Actions example", () => {
