@@ -272,9 +272,16 @@ describeWithTools("npm run pipeline: plain terraform over the stack folders", [t
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    let running = true;
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("close", (code) => {
+        running = false;
+        resolve(code);
+      }),
+    );
     // "first" runs first and sleeps inside its apply: interrupt it there.
-    while (!fs.existsSync(path.join(project, "first.started"))) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (running && !fs.existsSync(path.join(project, "first.started"))) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(running).toBe(true);
     child.kill("SIGTERM");
     const status = await exited;
 
@@ -287,5 +294,8 @@ describeWithTools("npm run pipeline: plain terraform over the stack folders", [t
       ["second", "cancelled"],
     ]);
     expect(appliedStacks(project)).toEqual([]);
+    // Terraform received the signal (once: a second one would make it exit without cleaning up).
+    expect(stderr).toContain("Gracefully shutting down...");
+    expect(stderr).not.toContain("Two interrupts received");
   });
 });
