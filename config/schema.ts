@@ -41,9 +41,7 @@ export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-04-22T22-12
  * that says so, instead of the generic "not one of", so users can tell a typo from a missing
  * feature. Remove a value from here when its implementation lands.
  */
-export const PLANNED_MODES: Readonly<Record<string, readonly string[]>> = {
-  backend: ["s3", "cloud"],
-};
+export const PLANNED_MODES: Readonly<Record<string, readonly string[]>> = {};
 
 /** RDS for MySQL major versions this project can run Gitpod on; see the README's "RDS engine version". */
 export const RDS_MYSQL_VERSIONS = ["5.7", "8.0", "8.4"] as const;
@@ -355,7 +353,61 @@ const awsSchema = z.strictObject({
   offline: z.boolean().default(false),
 });
 
-const backendSchema = z.discriminatedUnion("type", [z.strictObject({ type: z.literal("local") })]);
+const environmentVariableName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must be an environment variable name such as "KUBE_TOKEN"' });
+
+const backendSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local") }),
+  z.strictObject({
+    type: z.literal("s3"),
+    bucket: s3BucketName,
+    region: awsRegion,
+    /** Each stack's state is `<keyPrefix>/<stack id>.tfstate`. */
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, { message: 'must be an S3 key prefix without leading or trailing "/", e.g. "gitpod-cdktf"' })
+      .default("gitpod-cdktf"),
+    /** S3's own locking (Terraform >= 1.10). */
+    useLockfile: z.boolean().default(true),
+    /** A DynamoDB table for locking, for Terraform versions or teams that still use one. */
+    dynamodbTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: "must be a DynamoDB table name" }).optional(),
+    /** Encrypt state with this KMS key instead of S3's default encryption. */
+    kmsKeyId: z.string().min(1).optional(),
+  }),
+  z
+    .strictObject({
+      type: z.literal("cloud"),
+      organization: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: "must be a Terraform Cloud organization name" }),
+      hostname: z.string().regex(new RegExp(`^${HOST}$`), { message: "must be a host name, e.g. app.terraform.io" }).default("app.terraform.io"),
+      /** The project the workspaces belong to (it must exist); default: the organization's default project. */
+      project: z.string().min(1).optional(),
+      /** Create and wire the workspaces with a `<name>-terraform-cloud` stack (tfe provider). */
+      bootstrap: z
+        .strictObject({
+          executionMode: z.enum(["remote", "local", "agent"]).default("remote"),
+          agentPoolId: z.string().regex(/^apool-[A-Za-z0-9]+$/, { message: "must be an agent pool id (apool-...)" }).optional(),
+          /** VCS-driven runs: the repository holding the synthesized cdktf.out. */
+          vcs: z
+            .strictObject({
+              identifier: z.string().regex(/^[^/\s]+\/[^/\s]+$/, { message: 'must be "<owner>/<repository>"' }),
+              branch: z.string().min(1).optional(),
+              oauthTokenId: z.string().regex(/^ot-[A-Za-z0-9]+$/, { message: "must be an OAuth token id (ot-...)" }),
+            })
+            .optional(),
+          /**
+           * Provider credentials for the runs (e.g. KUBE_HOST, KUBE_TOKEN, AWS_ACCESS_KEY_ID), as
+           * sensitive environment variables of a variable set. Their values are inputs of the
+           * bootstrap run (TF_VAR_env_<name>), written to Terraform Cloud write-only.
+           */
+          environmentVariables: z.array(environmentVariableName).default([]),
+        })
+        .superRefine((bootstrap, ctx) => {
+          if (bootstrap.executionMode === "agent" && bootstrap.agentPoolId === undefined) {
+            ctx.addIssue({ code: "custom", path: ["agentPoolId"], message: "is required when executionMode is agent" });
+          }
+        })
+        .optional(),
+    }),
+]);
 
 export const configSchema = z.strictObject({
   /** Prefix of stack and resource names; several installations can share a cluster or state store. */

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App } from "cdktf";
+import { App, TerraformStack, TerraformVariable } from "cdktf";
 import { ACME_SERVERS, SENSITIVE_VARIABLES, type GitpodCdktfConfig } from "../config/schema";
 import { EcrCredentialRefresher } from "../modules/ecr-credentials/ecr-credential-refresher";
 import { externalContainerRegistry } from "../modules/external/container-registry";
@@ -19,6 +19,7 @@ import { ClusterPrerequisitesStack } from "./cluster-prerequisites-stack";
 import { GitpodReleaseStack, sensitiveVariable, type DependencySource } from "./gitpod-release-stack";
 import { InClusterServicesStack } from "./in-cluster-services-stack";
 import { InstallationSecretsStack } from "./installation-secrets-stack";
+import { TerraformCloudBootstrapStack, type WorkspaceStack } from "./terraform-cloud-bootstrap-stack";
 
 /** The concern of each stack; a stack's id is `<name>-<concern>`. */
 export const STACK_CONCERNS = {
@@ -27,6 +28,7 @@ export const STACK_CONCERNS = {
   services: "in-cluster-services",
   aws: "aws-services",
   release: "release",
+  terraformCloud: "terraform-cloud",
 } as const;
 
 export interface GitpodStacks {
@@ -37,6 +39,8 @@ export interface GitpodStacks {
   /** Only when some dependency is provided by AWS. */
   readonly aws?: AwsServicesStack;
   readonly release: GitpodReleaseStack;
+  /** Only with `backend.type: cloud` and `backend.bootstrap`. */
+  readonly terraformCloud?: TerraformCloudBootstrapStack;
 }
 
 /** The stacks that provide dependencies, for the sources below. */
@@ -115,7 +119,36 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
     scmProviders: config.scm.providers,
     keepVolumesOnUninstall: registry.type === "in-cluster" && registry.deletionProtection,
   });
-  return { secrets, cluster: clusterStack, services, aws, release };
+
+  const terraformCloud =
+    backend.type === "cloud" && backend.bootstrap
+      ? new TerraformCloudBootstrapStack(app, stackId(STACK_CONCERNS.terraformCloud), {
+          backend,
+          bootstrap: backend.bootstrap,
+          namePrefix: config.name,
+          stacks: workspaceStacks([secrets, clusterStack, services, aws, release]),
+        })
+      : undefined;
+  return { secrets, cluster: clusterStack, services, aws, release, terraformCloud };
+}
+
+/**
+ * The stacks as Terraform Cloud sees them: which stacks each reads from, as cdktf computes it from
+ * the cross-stack references (what manifest.json records), and which sensitive variables it has.
+ */
+function workspaceStacks(stacks: (TerraformStack | undefined)[]): WorkspaceStack[] {
+  const present = stacks.filter((stack): stack is TerraformStack => stack !== undefined);
+  // Resolving the references registers each stack's dependencies; synth does it again, harmlessly.
+  present.forEach((stack) => stack.prepareStack());
+  return present.map((stack) => ({
+    id: stack.node.id,
+    dependencies: stack.dependencies.map((dependency) => dependency.node.id).sort(),
+    sensitiveVariables: stack.node
+      .findAll()
+      .filter((construct): construct is TerraformVariable => construct instanceof TerraformVariable && construct.sensitive === true)
+      .map((variable) => variable.node.id)
+      .sort(),
+  }));
 }
 
 function required<T>(value: T | undefined, what: string): T {

@@ -1,4 +1,4 @@
-import { LocalBackend, TerraformStack } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig } from "../config/schema";
 
@@ -19,10 +19,44 @@ export function localStatePath(stackId: string): string {
   return `../../../terraform.${stackId}.tfstate`;
 }
 
-function configureBackend(stack: TerraformStack, backend: BackendConfig): void {
+/** One state object per stack under the configured prefix. */
+export function s3StateKey(keyPrefix: string, stackId: string): string {
+  return `${keyPrefix}/${stackId}.tfstate`;
+}
+
+/**
+ * The stack's backend. cdktf gives every consumer a remote state data source built from its
+ * producer's backend (same bucket and the producer's key; the producer's workspace), so
+ * cross-stack references read the right state with every backend.
+ */
+export function configureBackend(stack: TerraformStack, backend: BackendConfig): void {
+  const id = stack.node.id;
   switch (backend.type) {
     case "local":
-      new LocalBackend(stack, { path: localStatePath(stack.node.id) });
+      new LocalBackend(stack, { path: localStatePath(id) });
+      return;
+    case "s3": {
+      const s3 = new S3Backend(stack, {
+        bucket: backend.bucket,
+        key: s3StateKey(backend.keyPrefix, id),
+        region: backend.region,
+        encrypt: true,
+        kmsKeyId: backend.kmsKeyId,
+        dynamodbTable: backend.dynamodbTable,
+      });
+      // S3's native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it.
+      if (backend.useLockfile) s3.addOverride("use_lockfile", true);
+      return;
+    }
+    case "cloud":
+      // One workspace per stack, named after it: cross-stack references need named workspaces.
+      new CloudBackend(stack, {
+        organization: backend.organization,
+        hostname: backend.hostname,
+        workspaces: new NamedCloudWorkspace(id, backend.project),
+      });
       return;
   }
+  const unknown: never = backend;
+  throw new Error(`unknown backend ${JSON.stringify(unknown)}`);
 }

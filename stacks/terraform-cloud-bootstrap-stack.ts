@@ -1,0 +1,148 @@
+import { DataTfeProject } from "@cdktf/provider-tfe/lib/data-tfe-project";
+import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
+import { RunTrigger } from "@cdktf/provider-tfe/lib/run-trigger";
+import { Variable } from "@cdktf/provider-tfe/lib/variable";
+import { VariableSet } from "@cdktf/provider-tfe/lib/variable-set";
+import { Workspace } from "@cdktf/provider-tfe/lib/workspace";
+import { WorkspaceSettings } from "@cdktf/provider-tfe/lib/workspace-settings";
+import { WorkspaceVariableSet } from "@cdktf/provider-tfe/lib/workspace-variable-set";
+import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import type { Construct } from "constructs";
+import type { BackendConfig } from "../config/schema";
+import { localStatePath } from "./gitpod-stack";
+
+type CloudBackendConfig = Extract<BackendConfig, { type: "cloud" }>;
+
+/** A stack the bootstrap makes a workspace for, with the stacks whose state it reads. */
+export interface WorkspaceStack {
+  readonly id: string;
+  readonly dependencies: readonly string[];
+  /** Sensitive Terraform variables the stack declares (values come from a variable set). */
+  readonly sensitiveVariables: readonly string[];
+}
+
+export interface TerraformCloudBootstrapStackProps {
+  readonly backend: CloudBackendConfig;
+  readonly bootstrap: NonNullable<CloudBackendConfig["bootstrap"]>;
+  readonly namePrefix: string;
+  readonly stacks: readonly WorkspaceStack[];
+}
+
+/** Name of the bootstrap's input variable for a provider credential (TF_VAR_env_kube_token). */
+export function environmentInputVariable(name: string): string {
+  return `env_${name.toLowerCase()}`;
+}
+
+/**
+ * Creates the Terraform Cloud workspaces the stacks use (one per stack, named after it) and wires
+ * them the way the stacks are wired: each producer shares its state with exactly its consumers, and
+ * a producer's apply queues a run of each consumer (run triggers; applying stays manual). Secrets
+ * reach the workspaces through variable sets, written write-only: they are inputs of this stack's
+ * run and end up neither in its state nor in the synthesized JSON.
+ *
+ * It keeps its own state locally: it exists before the workspaces do.
+ */
+export class TerraformCloudBootstrapStack extends TerraformStack {
+  readonly workspaces: Readonly<Record<string, Workspace>>;
+
+  constructor(scope: Construct, id: string, props: TerraformCloudBootstrapStackProps) {
+    super(scope, id);
+    new LocalBackend(this, { path: localStatePath(id) });
+    const { backend, bootstrap } = props;
+    // The token comes from TFE_TOKEN (or the CLI's credentials file), never from configuration.
+    new TfeProvider(this, "tfe", { hostname: backend.hostname, organization: backend.organization });
+    const projectId = backend.project ? new DataTfeProject(this, "project", { name: backend.project }).id : undefined;
+
+    const workspaces: Record<string, Workspace> = {};
+    for (const stack of props.stacks) {
+      workspaces[stack.id] = new Workspace(this, `workspace-${stack.id}`, {
+        name: stack.id,
+        projectId,
+        description: `gitpod-cdktf stack ${stack.id}`,
+        // Runs wait for a human approval, including those queued by run triggers.
+        autoApply: false,
+        autoApplyRunTrigger: false,
+        ...(bootstrap.vcs
+          ? {
+              // VCS-driven: the repository must contain the synthesized cdktf.out.
+              workingDirectory: `cdktf.out/stacks/${stack.id}`,
+              triggerPrefixes: [`cdktf.out/stacks/${stack.id}`],
+              vcsRepo: { identifier: bootstrap.vcs.identifier, branch: bootstrap.vcs.branch, oauthTokenId: bootstrap.vcs.oauthTokenId },
+            }
+          : {}),
+      });
+    }
+    const consumersOf = (producer: string) => props.stacks.filter((stack) => stack.dependencies.includes(producer)).map((stack) => stack.id);
+    for (const stack of props.stacks) {
+      new WorkspaceSettings(this, `settings-${stack.id}`, {
+        workspaceId: workspaces[stack.id].id,
+        executionMode: bootstrap.executionMode,
+        agentPoolId: bootstrap.executionMode === "agent" ? bootstrap.agentPoolId : undefined,
+        // Only the stacks that read this state may: no organization-wide sharing.
+        globalRemoteState: false,
+        remoteStateConsumerIds: consumersOf(stack.id).map((consumer) => workspaces[consumer].id),
+      });
+      for (const producer of stack.dependencies) {
+        new RunTrigger(this, `run-trigger-${producer}-to-${stack.id}`, {
+          workspaceId: workspaces[stack.id].id,
+          sourceableId: workspaces[producer].id,
+        });
+      }
+    }
+
+    this.variableSet("terraform-variables", {
+      description: "Sensitive Terraform variables of the gitpod-cdktf stacks",
+      category: "terraform",
+      entries: [...new Set(props.stacks.flatMap((stack) => stack.sensitiveVariables))].sort().map((name) => ({ key: name, input: name })),
+      workspaces: props.stacks.filter((stack) => stack.sensitiveVariables.length > 0).map((stack) => [stack.id, workspaces[stack.id]]),
+      namePrefix: props.namePrefix,
+    });
+    this.variableSet("provider-credentials", {
+      description: "Credentials of the kubernetes, helm and aws providers in gitpod-cdktf runs",
+      category: "env",
+      entries: bootstrap.environmentVariables.map((name) => ({ key: name, input: environmentInputVariable(name) })),
+      workspaces: props.stacks.map((stack) => [stack.id, workspaces[stack.id]]),
+      namePrefix: props.namePrefix,
+    });
+
+    this.workspaces = workspaces;
+    new TerraformOutput(this, "workspace_ids", {
+      description: "Terraform Cloud workspace of each stack",
+      value: Object.fromEntries(Object.entries(workspaces).map(([stackId, workspace]) => [stackId, workspace.id])),
+    });
+  }
+
+  /** A variable set of sensitive values, each from a sensitive input variable of this stack. */
+  private variableSet(
+    id: string,
+    props: {
+      description: string;
+      category: "terraform" | "env";
+      entries: { key: string; input: string }[];
+      workspaces: [stackId: string, workspace: Workspace][];
+      namePrefix: string;
+    },
+  ): void {
+    if (props.entries.length === 0) return;
+    const set = new VariableSet(this, id, { name: `${props.namePrefix}-${id}`, description: props.description });
+    for (const { key, input } of props.entries) {
+      const value = new TerraformVariable(this, input, {
+        type: "string",
+        sensitive: true,
+        nullable: false,
+        description: `${props.category === "env" ? "Environment variable" : "Terraform variable"} ${key} of the gitpod-cdktf runs`,
+      });
+      new Variable(this, `${id}-${key}`, {
+        variableSetId: set.id,
+        key,
+        category: props.category,
+        sensitive: true,
+        // Write-only (Terraform >= 1.11): sent to Terraform Cloud, kept out of this stack's state.
+        valueWo: value.stringValue,
+      });
+    }
+    for (const [stackId, workspace] of props.workspaces) {
+      new WorkspaceVariableSet(this, `${id}-for-${stackId}`, { variableSetId: set.id, workspaceId: workspace.id });
+    }
+  }
+}
