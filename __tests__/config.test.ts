@@ -151,12 +151,18 @@ describe("configuration errors name the field, the problem and the accepted valu
     );
   });
 
-  it.each([
-    ["backend", "s3", '"local"'],
-    ["backend", "cloud", '"local"'],
-  ])("says that %s.type %s is planned but not implemented yet", (section, type, accepted) => {
-    expect(problemsOf({ domain: "a.example.com", [section]: { type } })).toEqual([
-      `${section}.type: "${type}" is planned but not implemented in this version; accepted values: ${accepted}`,
+  it("checks the backend's settings", () => {
+    expect(problemsOf({ domain: "a.example.com", backend: { type: "consul" } })).toEqual([
+      'backend.type: "consul" is not a valid backend type; accepted values: "local", "s3", "cloud"',
+    ]);
+    expect(problemsOf({ domain: "a.example.com", backend: { type: "s3", bucket: "state", region: "eu-west-1", keyPrefix: "/abs/" } })).toEqual([
+      expect.stringMatching(/^backend.keyPrefix: must be an S3 key prefix without leading or trailing "\/"/),
+    ]);
+    expect(problemsOf({ domain: "a.example.com", backend: { type: "cloud", organization: "acme", bootstrap: { executionMode: "agent" } } })).toEqual([
+      "backend.bootstrap.agentPoolId: is required when executionMode is agent",
+    ]);
+    expect(problemsOf({ domain: "a.example.com", backend: { type: "cloud", organization: "acme", bootstrap: { environmentVariables: ["kube-token"] } } })).toEqual([
+      expect.stringMatching(/^backend.bootstrap.environmentVariables\[0\]: must be an environment variable name/),
     ]);
   });
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PLANNED_MODES, SENSITIVE_VARIABLES, scmClientSecretVariable } from "./schema";
+import { SENSITIVE_VARIABLES, scmClientSecretVariable } from "./schema";
 
 /** A configuration the project cannot use. `problems` holds one line per problem, field first. */
 export class ConfigError extends Error {
@@ -70,14 +70,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
         if (issue.discriminator !== undefined && "options" in issue) {
           const section = String(issue.path[0]);
           const accepted = issue.options ?? [];
-          const planned = PLANNED_MODES[section] ?? [];
           if (given === undefined) {
             return [`${field}: is required; accepted values: ${quote(accepted)}`];
-          }
-          if (planned.includes(given as string)) {
-            return [
-              `${field}: ${JSON.stringify(given)} is planned but not implemented in this version; accepted values: ${quote(accepted)}`,
-            ];
           }
           return [`${field}: ${JSON.stringify(given)} is not a valid ${section} type; accepted values: ${quote(accepted)}`];
         }

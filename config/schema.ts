@@ -36,13 +36,6 @@ export const DEFAULT_CERT_MANAGER_VERSION = "v1.16.5";
 export const DEFAULT_MYSQL_IMAGE = "docker.io/library/mysql:5.7.44";
 export const DEFAULT_MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z";
 
-/**
- * Modes the schema knows but this version cannot provision yet. They are rejected with a message
- * that says so, instead of the generic "not one of", so users can tell a typo from a missing
- * feature. Remove a value from here when its implementation lands.
- */
-export const PLANNED_MODES: Readonly<Record<string, readonly string[]>> = {};
-
 /** RDS for MySQL major versions this project can run Gitpod on; see the README's "RDS engine version". */
 export const RDS_MYSQL_VERSIONS = ["5.7", "8.0", "8.4"] as const;
 export const DEFAULT_RDS_MYSQL_VERSION = "8.4";
