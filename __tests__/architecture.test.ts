@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
   });
 }
 
-const PRODUCT = ["main.ts", "config", "stacks", "modules", "scripts", "bin"].flatMap(sources);
+const PRODUCT = ["main.ts", "config", "stacks", "modules", "preflight", "scripts", "bin"].flatMap(sources);
 const ALL = [...PRODUCT, ...sources("__tests__")];
 
 /** Module specifiers of a file's imports and requires. */
@@ -48,12 +48,14 @@ describe("architecture", () => {
     expect(barrels).toEqual([]);
   });
 
-  it("points imports one way: main -> stacks -> modules (config is read by main and stacks)", () => {
+  it("points imports one way: main -> stacks -> modules, bin -> preflight (config is read by main, stacks, preflight and bin)", () => {
     const allowed: Record<string, string[]> = {
       main: ["config", "stacks"],
       stacks: ["config", "modules", "stacks"],
       modules: ["modules"],
       config: ["config"],
+      preflight: ["config", "preflight"],
+      bin: ["bin", "config", "preflight"],
     };
     const violations = PRODUCT.flatMap((file) => {
       const layer = file === "main.ts" ? "main" : file.split(path.sep)[0];
@@ -67,8 +69,17 @@ describe("architecture", () => {
     expect(violations).toEqual([]);
   });
 
-  it("reads the environment only at the edge (main and config loading)", () => {
+  it("reads the environment only at the edge (main, bin and config loading)", () => {
     const readers = PRODUCT.filter((file) => /process\.env/.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
-    expect(readers.filter((file) => file.startsWith("modules/") || file.startsWith("stacks/"))).toEqual([]);
+    expect(readers.filter((file) => ["modules/", "stacks/", "preflight/"].some((layer) => file.startsWith(layer)))).toEqual([]);
+  });
+
+  it("lets nothing import the command-line entry points under bin/ (except bin itself)", () => {
+    const importers = PRODUCT.filter((file) => !file.startsWith("bin/")).flatMap((file) =>
+      importsOf(file)
+        .filter((s) => s.startsWith(".") && layerOf(file, s) === "bin")
+        .map((s) => `${file} imports ${s}`),
+    );
+    expect(importers).toEqual([]);
   });
 });
