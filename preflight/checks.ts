@@ -95,8 +95,11 @@ export function errorCode(error: unknown): string | undefined {
 
 /** Network errors, explained for a person; undefined for anything else. */
 export function describeNetworkError(error: unknown, target: string): string | undefined {
-  // undici and the AWS SDK wrap the socket error as `cause`.
-  const code = errorCode(error) ?? errorCode((error as { cause?: unknown } | null)?.cause);
+  // undici wraps the socket error as `cause`; some wrappers keep only its message.
+  const code =
+    errorCode(error) ??
+    errorCode((error as { cause?: unknown } | null)?.cause) ??
+    /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH)\b/.exec(errorMessage(error))?.[1];
   switch (code) {
     case "ECONNREFUSED":
       return `${target} refused the connection (nothing listens there)`;

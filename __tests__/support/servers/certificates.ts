@@ -23,8 +23,10 @@ function openssl(dir: string, args: string[]): void {
 /** A new CA (`name` in its subject) and a server certificate it signed, valid for 127.0.0.1 and localhost. */
 export function makeCertificates(dir: string, name = "gitpod-cdktf test CA"): TestCertificates {
   fs.mkdirSync(dir, { recursive: true });
-  openssl(dir, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", `/CN=${name}`]);
-  openssl(dir, ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+  // EC keys: generated in milliseconds, where RSA takes a tenth of a second each.
+  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  openssl(dir, ["req", "-x509", ...key, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", `/CN=${name}`]);
+  openssl(dir, ["req", ...key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
   fs.writeFileSync(path.join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
   openssl(dir, [
     "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { createConnection } from "mysql2/promise";
 import type { TestCertificates } from "./certificates";
@@ -11,6 +12,30 @@ import { findTool, type Tool } from "../tools";
 import { freePort, startProcess, waitUntil } from "./processes";
 
 export const MARIADB_TOOLS: Tool[] = [findTool("mariadbd"), findTool("mariadb-install-db", ["--version"])];
+
+/**
+ * A freshly initialised data folder, made once per test run (mariadb-install-db takes about 1.5 s)
+ * and copied for each server. Made under a temporary name and renamed, so parallel test files
+ * never see half of one.
+ */
+function initialDataDir(): string {
+  const root = process.env.GITPOD_CDKTF_TEST_TMPDIR ?? os.tmpdir();
+  const template = path.join(root, "mariadb-initial-data");
+  if (fs.existsSync(template)) return template;
+  const building = fs.mkdtempSync(path.join(root, "mariadb-initial-data-"));
+  execFileSync(
+    "mariadb-install-db",
+    ["--no-defaults", "--user=root", `--datadir=${building}`, "--auth-root-authentication-method=normal", "--skip-test-db", "--innodb-log-file-size=8M"],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  try {
+    fs.renameSync(building, template);
+  } catch {
+    // Another test file got there first: use its copy.
+    fs.rmSync(building, { recursive: true, force: true });
+  }
+  return template;
+}
 
 export interface MariadbOptions {
   /** Folder of its own for data, socket and log. */
@@ -36,11 +61,7 @@ export async function startMariadb(options: MariadbOptions): Promise<MariadbServ
   fs.mkdirSync(dir, { recursive: true });
   const dataDir = path.join(dir, "data");
   const socket = path.join(dir, "s.sock");
-  execFileSync(
-    "mariadb-install-db",
-    ["--no-defaults", "--user=root", `--datadir=${dataDir}`, "--auth-root-authentication-method=normal", "--skip-test-db", "--innodb-log-file-size=8M"],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  fs.cpSync(initialDataDir(), dataDir, { recursive: true });
   const port = await freePort();
   const settings = [
     "[mariadbd]",
@@ -52,6 +73,8 @@ export async function startMariadb(options: MariadbOptions): Promise<MariadbServ
     "skip-name-resolve",
     `log-error=${path.join(dir, "error.log")}`,
     "innodb-log-file-size=8M",
+    // A throwaway server: stop without flushing (a second or two less per server).
+    "innodb-fast-shutdown=2",
     `explicit_defaults_for_timestamp=${options.explicitDefaultsForTimestamp ? "ON" : "OFF"}`,
     ...(options.version ? [`version=${options.version}`] : []),
     ...(options.tls ? [`ssl-ca=${options.tls.caFile}`, `ssl-cert=${options.tls.certFile}`, `ssl-key=${options.tls.keyFile}`] : []),
