@@ -25,8 +25,14 @@ export interface RegistryProbe {
 
 export const REGISTRY = "registry";
 
-/** The repository the probe blob is pushed to: `<prefix>/gitpod-cdktf-preflight`, next to Gitpod's `base-images`. */
-export const PROBE_REPOSITORY_NAME = "gitpod-cdktf-preflight";
+/**
+ * The probe blob goes where Gitpod pushes its first images, `<prefix>/base-images`: registries
+ * grant push per repository (Harbor robots, ECR), so this proves the right Gitpod needs, and a
+ * registry lists a repository once a blob was pushed to it, even after the blob is deleted, so
+ * a repository of the probe's own would be left behind. An unreferenced blob is what every
+ * interrupted push leaves; the probe deletes it, or the registry's garbage collection does.
+ */
+export const PROBE_REPOSITORY_NAME = "base-images";
 
 export function probeRepository(url: string): string {
   const [, ...path] = url.split("/");
