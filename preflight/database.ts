@@ -117,6 +117,7 @@ const steps: ReadonlyArray<Step<Context>> = [
     doing: "verifying the server certificate against database.caCertificate",
     laterStepsNeedIt: true,
     async run(context) {
+      const { probe } = context;
       const error = await loginError(context);
       const tls = error === undefined ? undefined : describeTlsError(error);
       if (tls !== undefined || errorCode(error) === "HANDSHAKE_NO_SSL_SUPPORT") {
@@ -125,7 +126,11 @@ const steps: ReadonlyArray<Step<Context>> = [
           "database.caCertificate must be the CA that signed the server's certificate, and the certificate must name database.host",
         );
       }
-      if (error !== undefined) return pass("server certificate verified against database.caCertificate");
+      if (error !== undefined) {
+        // An error the server sent (access denied...) comes after the TLS handshake: TLS worked.
+        if (typeof (error as { sqlState?: unknown }).sqlState === "string") return pass("server certificate verified against database.caCertificate");
+        return fail(`no TLS session: ${describeNetworkError(error, where(probe)) ?? errorMessage(error)}`);
+      }
       const [rows] = await (await login(context)).query<RowDataPacket[]>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
       const cipher = String(rows[0]?.Value ?? "");
       if (cipher === "") return fail("connected, but the session is not encrypted (Ssl_cipher is empty)", "enable TLS on the server");

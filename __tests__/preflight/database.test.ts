@@ -174,6 +174,12 @@ describeWithTools("database checks against MariaDB", [...MARIADB_TOOLS, findTool
     expect(result(results, "TLS").detail).toMatch(/^server certificate verified against database.caCertificate; session encrypted \(TLS_[A-Z0-9_]+\)$/);
   });
 
+  it("with the CA but a wrong password, verifies TLS and fails the login", async () => {
+    const results = await run(probe(tlsOnly, { caCertificate: certificates.caPem, password: "wrong-password" }));
+    expect(statuses(results).slice(0, 3)).toEqual(["reachable: pass", "TLS: pass", "credentials: fail"]);
+    expect(result(results, "TLS").detail).toBe("server certificate verified against database.caCertificate");
+  });
+
   it("fails TLS when the server's certificate is not signed by the given CA", async () => {
     const results = await run(probe(tlsOnly, { caCertificate: otherCa.caPem }));
     expect(statuses(results).slice(0, 3)).toEqual(["reachable: pass", "TLS: fail", "credentials: skip"]);
