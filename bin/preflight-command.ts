@@ -87,6 +87,7 @@ export async function preflightCommand(args: readonly string[], io: CommandIo): 
   );
   const results = await runPreflight(inputs, say);
   io.stdout.write(options.json ? renderJson(results, inputs.secrets) : renderTable(results, inputs.secrets));
-  if (options.json) say(summaryLine(results));
+  // The verdict for a person watching a pipeline; the table has it at its end.
+  if (options.json) io.stderr.write(`${summaryLine(results)}\n`);
   return passed(results) ? 0 : 1;
 }

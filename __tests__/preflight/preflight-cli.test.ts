@@ -222,7 +222,7 @@ scm:
       expect(report.ok).toBe(true);
       expect(report.summary).toEqual({ pass: 24, warn: 1, fail: 0, skip: 0 });
       expect(report.checks).toHaveLength(25);
-      expect(runs.json.stderr).toContain("preflight passed: 0 failed, 1 warning, 24 passed, 0 skipped");
+      expect(runs.json.stderr.trimEnd().split("\n").pop()).toBe("preflight passed: 0 failed, 1 warning, 24 passed, 0 skipped");
     });
 
     it("fails (exit 1) with wrong secrets, naming each problem and its variable", () => {
