@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
   });
 }
 
-const PRODUCT = ["main.ts", "config", "stacks", "modules", "scripts", "bin", "pipeline"].flatMap(sources);
+const PRODUCT = ["main.ts", "config", "stacks", "modules", "preflight", "pipeline", "scripts", "bin"].flatMap(sources);
 const ALL = [...PRODUCT, ...sources("__tests__")];
 
 /** Module specifiers of a file's imports and requires. */
@@ -48,16 +48,17 @@ describe("architecture", () => {
     expect(barrels).toEqual([]);
   });
 
-  it("points imports one way: main -> stacks -> modules (config is read by main and stacks)", () => {
+  it("points imports one way: main -> stacks -> modules, bin -> pipeline/preflight (config is read by the edges and stacks)", () => {
     // bin/ holds entry points like main; pipeline/ only reads synthesized output, so it knows
     // nothing of how stacks are built.
     const allowed: Record<string, string[]> = {
       main: ["config", "stacks"],
-      bin: ["pipeline", "config", "stacks"],
       stacks: ["config", "modules", "stacks"],
       modules: ["modules"],
       config: ["config"],
       pipeline: ["pipeline"],
+      preflight: ["config", "preflight"],
+      bin: ["bin", "config", "stacks", "pipeline", "preflight"],
     };
     const violations = PRODUCT.flatMap((file) => {
       const layer = file === "main.ts" ? "main" : file.split(path.sep)[0];
@@ -71,9 +72,18 @@ describe("architecture", () => {
     expect(violations).toEqual([]);
   });
 
-  it("reads the environment only at the edge (entry points and config loading)", () => {
+  it("reads the environment only at the edge (main, bin and config loading)", () => {
     const readers = PRODUCT.filter((file) => /process\.env/.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
-    expect(readers.filter((file) => ["modules/", "stacks/", "pipeline/"].some((layer) => file.startsWith(layer)))).toEqual([]);
+    expect(readers.filter((file) => ["modules/", "stacks/", "preflight/", "pipeline/"].some((layer) => file.startsWith(layer)))).toEqual([]);
+  });
+
+  it("lets nothing import the command-line entry points under bin/ (except bin itself)", () => {
+    const importers = PRODUCT.filter((file) => !file.startsWith("bin/")).flatMap((file) =>
+      importsOf(file)
+        .filter((s) => s.startsWith(".") && layerOf(file, s) === "bin")
+        .map((s) => `${file} imports ${s}`),
+    );
+    expect(importers).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@ import { TerraformProcesses } from "../pipeline/terraform-process";
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
-async function main(): Promise<number> {
+export async function pipelineCommand(args: readonly string[]): Promise<number> {
   const processes = new TerraformProcesses();
   let interruptedBy: NodeJS.Signals | undefined;
   // On CI cancel or Ctrl-C: start no further stack, let running terraform stop cleanly (it
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   }
 
   try {
-    const parsed = parsePipelineArguments(process.argv.slice(2));
+    const parsed = parsePipelineArguments(args);
     if (parsed.help) {
       process.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
@@ -52,6 +52,8 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => {
-  process.exitCode = code;
-});
+if (require.main === module) {
+  pipelineCommand(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

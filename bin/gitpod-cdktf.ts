@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `gitpod-cdktf <command>`: the project's commands besides the cdktf app (main.ts), installed as
+ * the package's `bin` (`npx gitpod-cdktf preflight`). Exit codes: 0 done, 1 the command found a
+ * problem, 2 bad arguments or configuration.
+ */
+import { pipelineCommand } from "./pipeline";
+import { preflightCommand } from "./preflight-command";
+import type { CommandIo } from "./command-io";
+
+const USAGE = `usage: gitpod-cdktf <command> [options]
+
+commands:
+  preflight   check the external database, object storage, registry, SCM hosts and the cluster
+              before anything is applied (gitpod-cdktf preflight --help)
+  pipeline    plan or apply cdktf.out/stacks/* with plain terraform, in dependency order
+              (gitpod-cdktf pipeline --help)
+`;
+
+export async function main(args: readonly string[], io: CommandIo): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case "preflight":
+      return preflightCommand(rest, io);
+    case "pipeline":
+      return pipelineCommand(rest);
+    case "help":
+    case "--help":
+    case "-h":
+      io.stdout.write(USAGE);
+      return 0;
+    case undefined:
+      io.stderr.write(USAGE);
+      return 2;
+    default:
+      io.stderr.write(`gitpod-cdktf: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // A bug, not a finding: say so without a stack trace unless asked for one.
+      process.stderr.write(`gitpod-cdktf: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (process.env.GITPOD_CDKTF_DEBUG === "1" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+

@@ -1,0 +1,93 @@
+/**
+ * `gitpod-cdktf preflight [--json] [--timeout <seconds>]` (also `npm run preflight`): loads the
+ * same configuration as the app and the same secrets as Terraform, runs every check, prints the
+ * results on stdout and the progress on stderr.
+ */
+import * as os from "os";
+import { parseArgs } from "util";
+import { ConfigError } from "../config/errors";
+import { loadConfig } from "../config/load";
+import { preflightInputs } from "../preflight/inputs";
+import { passed, redact, renderJson, renderTable, summaryLine } from "../preflight/report";
+import { runPreflight } from "../preflight/run";
+import type { CommandIo } from "./command-io";
+
+export const PREFLIGHT_USAGE = `usage: gitpod-cdktf preflight [--json] [--timeout <seconds>]
+
+Checks every dependency configured as external (database, object storage, registry), each SCM
+provider, and the cluster when its kubeconfig is there, before anything is applied. Reads the
+config like the app ($GITPOD_CDKTF_CONFIG, ./gitpod-cdktf.yaml) and the secrets from the
+variables Terraform reads (TF_VAR_database_password, ...). Trusts the system's CAs and
+NODE_EXTRA_CA_CERTS.
+
+options:
+  --json               print the results as JSON on stdout (progress stays on stderr)
+  --timeout <seconds>  limit for each connection and request (default 10)
+  -h, --help           show this help
+
+exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 bad arguments or config
+`;
+
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+interface Options {
+  readonly json: boolean;
+  readonly timeoutMs: number;
+}
+
+/** The options, or the message that explains what is wrong with the arguments. */
+function parseOptions(args: readonly string[]): Options | { help: true } | { error: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { json: { type: "boolean", default: false }, timeout: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    return { error: error instanceof Error ? error.message.split("\n")[0] : String(error) };
+  }
+  if (parsed.values.help) return { help: true };
+  const timeout = parsed.values.timeout ?? String(DEFAULT_TIMEOUT_SECONDS);
+  if (!/^[1-9][0-9]{0,3}$/.test(timeout)) return { error: `--timeout: must be a whole number of seconds from 1 to 9999 (got "${timeout}")` };
+  return { json: parsed.values.json ?? false, timeoutMs: Number(timeout) * 1000 };
+}
+
+export async function preflightCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const options = parseOptions(args);
+  if ("error" in options) {
+    io.stderr.write(`gitpod-cdktf preflight: ${options.error}\n${PREFLIGHT_USAGE}`);
+    return 2;
+  }
+  if ("help" in options) {
+    io.stdout.write(PREFLIGHT_USAGE);
+    return 0;
+  }
+
+  let loaded;
+  try {
+    loaded = loadConfig({ env: io.env, cwd: io.cwd });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(
+      `gitpod-cdktf preflight: invalid configuration (${error.source}): ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}\n` +
+        error.problems.map((problem) => `  - ${problem}\n`).join("") +
+        "Nothing was checked; fix the fields above and run again.\n",
+    );
+    return 2;
+  }
+
+  const inputs = preflightInputs(loaded.config, { env: io.env, homeDir: io.env.HOME ?? os.homedir(), cwd: io.cwd, timeoutMs: options.timeoutMs });
+  const say = (message: string) => io.stderr.write(`preflight: ${redact(message, inputs.secrets)}\n`);
+  say(
+    loaded.usedDefaults
+      ? "no config file ($GITPOD_CDKTF_CONFIG unset, no ./gitpod-cdktf.yaml): checking the built-in defaults, where everything is in-cluster"
+      : `config: ${loaded.source}`,
+  );
+  const results = await runPreflight(inputs, say);
+  io.stdout.write(options.json ? renderJson(results, inputs.secrets) : renderTable(results, inputs.secrets));
+  // The verdict for a person watching a pipeline; the table has it at its end.
+  if (options.json) io.stderr.write(`${summaryLine(results)}\n`);
+  return passed(results) ? 0 : 1;
+}
