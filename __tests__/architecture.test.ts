@@ -36,6 +36,7 @@ describe("architecture", () => {
   it("finds the sources it checks", () => {
     expect(PRODUCT).toContain("main.ts");
     expect(PRODUCT.filter((f) => f.startsWith("modules/")).length).toBeGreaterThan(5);
+    expect(PRODUCT).toContain(path.join("scripts", "graph.ts"));
   });
 
   it("imports provider classes by deep path, never from a package barrel", () => {
@@ -48,9 +49,10 @@ describe("architecture", () => {
     expect(barrels).toEqual([]);
   });
 
-  it("points imports one way: main -> stacks -> modules (config is read by main and stacks)", () => {
+  it("points imports one way: main -> stacks -> modules (config is read by main and stacks; scripts are tools on top)", () => {
     const allowed: Record<string, string[]> = {
       main: ["config", "stacks"],
+      scripts: ["config", "stacks", "modules", "scripts"],
       stacks: ["config", "modules", "stacks"],
       modules: ["modules"],
       config: ["config"],
