@@ -12,7 +12,6 @@ import { CommandError, runCommand, UsageError, userPath } from "./command-line";
 import { deploymentGraph } from "./graph/deployment-graph";
 import { renderMermaid } from "./graph/mermaid";
 import { ReadmeBlockError, replaceBlock } from "./graph/readme-blocks";
-import { README_DIAGRAMS, renderReadmeDiagram } from "./graph/readme-diagrams";
 import { projectRoot } from "./project-root";
 
 const USAGE = `usage: npm run graph -- [<cdktf.out folder>] [--output <file>]
@@ -40,7 +39,7 @@ function parse(argv: string[]) {
   }
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const { values, positionals } = parse(process.argv.slice(2));
   if (values.help) {
     process.stdout.write(USAGE);
@@ -51,7 +50,7 @@ function main(): number {
     if (positionals.length > 0 || values.output !== undefined) {
       throw new UsageError("--update-readme synthesizes the configurations itself: give it no folder and no --output");
     }
-    return updateReadme();
+    return await updateReadme();
   }
   const dir = userPath(positionals[0] ?? "cdktf.out", process.env, process.cwd());
   const diagram = renderMermaid(deploymentGraph(readCdktfOut(dir)));
@@ -66,7 +65,9 @@ function main(): number {
   return 0;
 }
 
-function updateReadme(): number {
+async function updateReadme(): Promise<number> {
+  // Loaded only here: synthesizing loads cdktf and the providers, which drawing a cdktf.out does not need.
+  const { README_DIAGRAMS, renderReadmeDiagram } = await import("./graph/readme-diagrams");
   const root = projectRoot();
   const readmeFile = path.join(root, "README.md");
   const before = fs.readFileSync(readmeFile, "utf8");
