@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_CONFIG, DEFAULT_OUTPUT, parseBenchArguments } from "../../scripts/bench/arguments";
-import { findGnuTime, MeasuredCommandFailed, measureProcess } from "../../scripts/bench/measure-process";
+import { findGnuTime, MeasuredCommandFailed, measureProcess, parseGnuTime } from "../../scripts/bench/measure-process";
 import { DEFAULT_RUNS, MEASUREMENT_IDS, measurements, type MeasurementId } from "../../scripts/bench/measurements";
 import { ratiosToFloor, summarize, type BenchReport, type MeasurementResult } from "../../scripts/bench/results";
 import { median, ratio } from "../../scripts/bench/statistics";
@@ -62,9 +62,9 @@ describe("summarize", () => {
 
   it("keeps every run and takes medians of time and peak memory, rounded", () => {
     const summary = summarize(floor, [
-      { wallSeconds: 0.2004, peakRssBytes: 60 * MIB },
-      { wallSeconds: 0.9, peakRssBytes: 70.04 * MIB },
-      { wallSeconds: 0.1, peakRssBytes: 65 * MIB },
+      { wallSeconds: 0.2004, peakRssBytes: 60 * MIB, cpuSeconds: 0.18 },
+      { wallSeconds: 0.9, peakRssBytes: 70.04 * MIB, cpuSeconds: 0.3 },
+      { wallSeconds: 0.1, peakRssBytes: 65 * MIB, cpuSeconds: 0.104 },
     ]);
     expect(summary).toEqual({
       id: "floor",
@@ -74,9 +74,17 @@ describe("summarize", () => {
       wallSeconds: [0.2, 0.9, 0.1],
       peakRssMiB: [60, 70, 65],
       medianSeconds: 0.2,
+      cpuSeconds: [0.18, 0.3, 0.1],
+      medianCpuSeconds: 0.18,
       medianPeakRssMiB: 65,
       maxPeakRssMiB: 70,
     });
+  });
+
+  it("leaves CPU time out when a run has none (no GNU time)", () => {
+    const summary = summarize(floor, [{ wallSeconds: 0.2, peakRssBytes: MIB, cpuSeconds: 0.1 }, { wallSeconds: 0.2, peakRssBytes: MIB }]);
+    expect(summary).not.toHaveProperty("medianCpuSeconds");
+    expect(summary).not.toHaveProperty("cpuSeconds");
   });
 
   it("gives the ratios of a synth to the floor, and none without a floor", () => {
@@ -163,7 +171,7 @@ describe("tables", () => {
     machine: { cpus: 2, cpuModel: "Test CPU", node: "v20.0.0", platform: "linux x64", totalMemoryMiB: 4096, loadAverage: 0.2 },
     config: "bench/largest.yaml",
     memoryMethod: "peak RSS of the process tree",
-    measurements: [result("floor", 0.2, 60), result("synth", 0.5, 90), result("tests", 20, 700)],
+    measurements: [{ ...result("floor", 0.2, 60), cpuSeconds: [0.18], medianCpuSeconds: 0.18 }, result("synth", 0.5, 90), result("tests", 20, 700)],
     ratios: { synth: { time: 2.5, memory: 1.5 }, "cdktf-synth": {} },
     targets: evaluateTargets({ results: { floor: result("floor", 0.2, 60), synth: result("synth", 0.5, 90), tests: result("tests", 20, 700) } }),
     targetsMet: false,
@@ -174,9 +182,9 @@ describe("tables", () => {
     expect(text).toContain("machine: 2 CPUs (Test CPU), 4096 MiB, Node v20.0.0, linux x64");
     expect(text).not.toContain("note:");
     const rows = text.split("\n");
-    expect(rows.find((row) => row.startsWith("floor"))?.split(/\s{2,}/)).toEqual(["floor", "floor", "1", "0.20 s", "1.00×", "60 MiB", "1.00×"]);
-    expect(rows.find((row) => row.startsWith("synth"))?.split(/\s{2,}/)).toEqual(["synth", "synth", "1", "0.50 s", "2.50×", "90 MiB", "1.50×"]);
-    expect(rows.find((row) => row.startsWith("tests"))?.split(/\s{2,}/)).toEqual(["tests", "tests", "1", "20.0 s", "-", "700 MiB", "-"]);
+    expect(rows.find((row) => row.startsWith("floor"))?.split(/\s{2,}/)).toEqual(["floor", "floor", "1", "0.20 s", "1.00×", "0.18 s", "60 MiB", "1.00×"]);
+    expect(rows.find((row) => row.startsWith("synth"))?.split(/\s{2,}/)).toEqual(["synth", "synth", "1", "0.50 s", "2.50×", "-", "90 MiB", "1.50×"]);
+    expect(rows.find((row) => row.startsWith("tests"))?.split(/\s{2,}/)).toEqual(["tests", "tests", "1", "20.0 s", "-", "-", "700 MiB", "-"]);
     expect(rows.find((row) => row.startsWith("synth time"))?.split(/\s{2,}/)).toEqual(["synth time at most 2× the floor", "2.50×", "2×", "FAIL"]);
     expect(rows.find((row) => row.startsWith("unit test suite"))?.split(/\s{2,}/)).toEqual(["unit test suite under 30 s", "20.0 s", "30 s", "PASS"]);
     expect(rows.find((row) => row.startsWith("each stack"))?.split(/\s{2,}/)).toEqual([
@@ -199,8 +207,8 @@ describe("tables", () => {
 
   it("can print Markdown tables for the README", () => {
     const markdown = formatReport(report, "markdown");
-    expect(markdown).toContain("| measurement | command | runs | time | × floor | peak RSS | × floor |");
-    expect(markdown).toContain("| synth | `synth` | 1 | 0.50 s | 2.50× | 90 MiB | 1.50× |");
+    expect(markdown).toContain("| measurement | command | runs | time | × floor | CPU | peak RSS | × floor |");
+    expect(markdown).toContain("| synth | `synth` | 1 | 0.50 s | 2.50× | - | 90 MiB | 1.50× |");
     expect(markdown).toContain("| synth time at most 2× the floor | 2.50× | 2× | FAIL |");
   });
 });
@@ -295,6 +303,14 @@ describe("measureProcess", () => {
   });
 });
 
+describe("parseGnuTime", () => {
+  it("reads peak RSS (KiB) and user + system CPU from the last line, after a failure note", () => {
+    expect(parseGnuTime("65536 0.12 0.03\n")).toEqual({ maxRssBytes: 64 * MIB, cpuSeconds: 0.15 });
+    expect(parseGnuTime("Command exited with non-zero status 1\n1024 1.50 0.50\n")).toEqual({ maxRssBytes: MIB, cpuSeconds: 2 });
+    expect(parseGnuTime("garbage\n")).toEqual({ maxRssBytes: 0 });
+  });
+});
+
 describeWithTools("measureProcess with GNU time", [findTool("/usr/bin/time")], () => {
   it("finds GNU time and takes the kernel's peak, which sampling can miss", async () => {
     const gnuTime = findGnuTime();
@@ -302,8 +318,12 @@ describeWithTools("measureProcess with GNU time", [findTool("/usr/bin/time")], (
     // Sampled once, at the start: only the kernel's figure can see the 200 MiB.
     const allocate = [process.execPath, "-e", "Buffer.alloc(200 * 1024 * 1024, 1)"];
     const once = { cwd: ROOT, env: process.env, sampleIntervalMs: 60_000 };
-    expect((await measureProcess(allocate, { ...once, gnuTime })).peakRssBytes).toBeGreaterThan(200 * MIB);
-    expect((await measureProcess(allocate, once)).peakRssBytes).toBeLessThan(200 * MIB);
+    const withKernel = await measureProcess(allocate, { ...once, gnuTime });
+    expect(withKernel.peakRssBytes).toBeGreaterThan(200 * MIB);
+    expect(withKernel.cpuSeconds).toEqual(expect.any(Number));
+    const sampledOnly = await measureProcess(allocate, once);
+    expect(sampledOnly.peakRssBytes).toBeLessThan(200 * MIB);
+    expect(sampledOnly.cpuSeconds).toBeUndefined();
   });
 });
 

@@ -6,7 +6,8 @@
  *   (`/usr/bin/time -f %M`, Debian package `time`); it catches short peaks, but not processes
  *   that run side by side (the cdktf CLI and the app it starts, jest and its workers);
  * - the sum of the RSS of every process of the tree, sampled from /proc every few milliseconds.
- * The peak reported is the larger of the two.
+ * The peak reported is the larger of the two. GNU time also gives the CPU time of the tree (user +
+ * system, of every process waited for), which a busy machine inflates much less than wall time.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -17,6 +18,8 @@ export interface RunSample {
   readonly wallSeconds: number;
   /** Peak RSS of the process tree, bytes. */
   readonly peakRssBytes: number;
+  /** User + system CPU time of the tree; only with GNU time. */
+  readonly cpuSeconds?: number;
 }
 
 export interface MeasureOptions {
@@ -31,6 +34,8 @@ export interface MeasureOptions {
 export class MeasuredCommandFailed extends Error {}
 
 const GNU_TIME = "/usr/bin/time";
+/** Peak RSS (KiB), user and system CPU seconds. */
+const GNU_TIME_FORMAT = "%M %U %S";
 
 /** GNU time, if installed (BSD and shell built-in `time` have no -f/-o). */
 export function findGnuTime(): string | undefined {
@@ -41,7 +46,7 @@ export function findGnuTime(): string | undefined {
 export async function measureProcess(command: readonly string[], options: MeasureOptions): Promise<RunSample> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gitpod-cdktf-bench-time-"));
   const timeFile = path.join(scratch, "time");
-  const argv = options.gnuTime ? [options.gnuTime, "-f", "%M", "-o", timeFile, ...command] : [...command];
+  const argv = options.gnuTime ? [options.gnuTime, "-f", GNU_TIME_FORMAT, "-o", timeFile, ...command] : [...command];
   try {
     const started = process.hrtime.bigint();
     const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
@@ -75,18 +80,21 @@ export async function measureProcess(command: readonly string[], options: Measur
       const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
       throw new MeasuredCommandFailed(`${command.join(" ")} ${how}; its last output:\n${output.text()}`);
     }
-    const kernelPeak = options.gnuTime ? gnuTimeMaxRssBytes(timeFile) : 0;
-    return { wallSeconds: Number(ended - started) / 1e9, peakRssBytes: Math.max(sampledPeak, kernelPeak) };
+    const wallSeconds = Number(ended - started) / 1e9;
+    if (!options.gnuTime) return { wallSeconds, peakRssBytes: sampledPeak };
+    const kernel = parseGnuTime(fs.readFileSync(timeFile, "utf8"));
+    return { wallSeconds, peakRssBytes: Math.max(sampledPeak, kernel.maxRssBytes), cpuSeconds: kernel.cpuSeconds };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** GNU time writes "%M" (KiB) on the last line (after a note when the command failed). */
-function gnuTimeMaxRssBytes(file: string): number {
-  const lines = fs.readFileSync(file, "utf8").trim().split("\n");
-  const kib = Number(lines[lines.length - 1]);
-  return Number.isFinite(kib) ? kib * 1024 : 0;
+/** GNU time writes its format on the last line (after a note when the command failed). */
+export function parseGnuTime(text: string): { maxRssBytes: number; cpuSeconds?: number } {
+  const lines = text.trim().split("\n");
+  const [kib, user, system] = lines[lines.length - 1].trim().split(/\s+/).map(Number);
+  const cpu = user + system;
+  return { maxRssBytes: Number.isFinite(kib) ? kib * 1024 : 0, ...(Number.isFinite(cpu) ? { cpuSeconds: cpu } : {}) };
 }
 
 /** A process and all its descendants, from /proc (empty where there is no /proc). */

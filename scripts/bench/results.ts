@@ -16,6 +16,9 @@ export interface MeasurementResult {
   readonly wallSeconds: readonly number[];
   readonly peakRssMiB: readonly number[];
   readonly medianSeconds: number;
+  /** User + system CPU time of the process tree (with GNU time): less sensitive to a busy machine. */
+  readonly cpuSeconds?: readonly number[];
+  readonly medianCpuSeconds?: number;
   readonly medianPeakRssMiB: number;
   readonly maxPeakRssMiB: number;
 }
@@ -53,6 +56,7 @@ const MIB = 1024 * 1024;
 export function summarize(measurement: Measurement, samples: readonly RunSample[]): MeasurementResult {
   const seconds = samples.map((sample) => round(sample.wallSeconds, 3));
   const mib = samples.map((sample) => round(sample.peakRssBytes / MIB, 1));
+  const cpu = samples.flatMap((sample) => (sample.cpuSeconds === undefined ? [] : [round(sample.cpuSeconds, 2)]));
   return {
     id: measurement.id,
     title: measurement.title,
@@ -61,6 +65,7 @@ export function summarize(measurement: Measurement, samples: readonly RunSample[
     wallSeconds: seconds,
     peakRssMiB: mib,
     medianSeconds: round(median(seconds), 3),
+    ...(cpu.length === samples.length ? { cpuSeconds: cpu, medianCpuSeconds: round(median(cpu), 2) } : {}),
     medianPeakRssMiB: round(median(mib), 1),
     maxPeakRssMiB: Math.max(...mib),
   };

@@ -75,6 +75,7 @@ export function formatReport(report: BenchReport, format: TableFormat = "text"):
       String(result.runs),
       formatSeconds(result.medianSeconds),
       formatRatio(ratios.time),
+      result.medianCpuSeconds === undefined ? "-" : formatSeconds(result.medianCpuSeconds),
       formatMiB(result.medianPeakRssMiB),
       formatRatio(ratios.memory),
     ];
@@ -87,7 +88,7 @@ export function formatReport(report: BenchReport, format: TableFormat = "text"):
   ]);
   const header = [
     `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.totalMemoryMiB} MiB, Node ${machine.node}, ${machine.platform}`,
-    `config: ${report.config}; times are medians; memory: ${report.memoryMethod}, median of the runs`,
+    `config: ${report.config}; times (wall, and CPU of the process tree) are medians; memory: ${report.memoryMethod}, median of the runs`,
   ];
   if (machine.cpus !== TARGET_CPUS) header.push(`note: the targets are set for a ${TARGET_CPUS}-core machine; this one has ${machine.cpus}`);
   if (machine.loadAverage > machine.cpus / 2) {
@@ -96,9 +97,9 @@ export function formatReport(report: BenchReport, format: TableFormat = "text"):
   return [
     header.join(format === "markdown" ? "  \n" : "\n") + "\n",
     table(
-      ["measurement", "command", "runs", "time", "× floor", "peak RSS", "× floor"],
+      ["measurement", "command", "runs", "time", "× floor", "CPU", "peak RSS", "× floor"],
       measurementRows,
-      ["left", "left", "right", "right", "right", "right", "right"],
+      ["left", "left", "right", "right", "right", "right", "right", "right"],
     ),
     table(["target", "value", "limit", "result"], targetRows, ["left", "right", "right", "left"]),
   ].join("\n");
