@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { ConfigError } from "../config/errors";
 import { CONFIG_ENV_VAR, loadConfig } from "../config/load";
-import { BENCH_USAGE, parseBenchArguments } from "./bench/arguments";
+import { BENCH_USAGE, DEFAULT_CONFIG, DEFAULT_OUTPUT, parseBenchArguments } from "./bench/arguments";
 import { findGnuTime, MeasuredCommandFailed, measureProcess, type RunSample } from "./bench/measure-process";
 import { DEFAULT_RUNS, measurements, OUTDIR_PLACEHOLDER, type Measurement, type MeasurementId } from "./bench/measurements";
 import { machineFacts, ratiosToFloor, summarize, type BenchReport, type MeasurementResult } from "./bench/results";
@@ -29,8 +29,12 @@ async function main(): Promise<number> {
     process.stdout.write(BENCH_USAGE);
     return 0;
   }
-  const configFile = userPath(args.config, process.env, process.cwd());
-  if (!fs.existsSync(configFile)) throw new CommandError(`--config ${args.config}: the file ${configFile} does not exist`);
+  // Defaults live in the project; paths the user gives are relative to where they ran npm.
+  const given = (file: string | undefined, fallback: string) =>
+    file === undefined ? path.join(root, fallback) : userPath(file, process.env, process.cwd());
+  const configFile = given(args.config, DEFAULT_CONFIG);
+  const outputFile = given(args.output, DEFAULT_OUTPUT);
+  if (!fs.existsSync(configFile)) throw new CommandError(`--config ${args.config ?? DEFAULT_CONFIG}: the file ${configFile} does not exist`);
   // Fail now, with the config's own message, rather than after minutes of measuring.
   loadConfig({ env: { [CONFIG_ENV_VAR]: configFile }, cwd: root });
   const shownConfig = path.relative(root, configFile).split(path.sep).join("/");
@@ -72,10 +76,9 @@ async function main(): Promise<number> {
     targets,
     targetsMet: targetsMet(targets),
   };
-  const outputFile = userPath(args.output, process.env, process.cwd());
   fs.writeFileSync(outputFile, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\n${formatReport(report, args.markdown ? "markdown" : "text")}`);
-  progress(`bench: wrote ${args.output}\n`);
+  progress(`bench: wrote ${outputFile}\n`);
   if (!report.targetsMet && args.check) {
     progress("bench: a target was missed (--check)\n");
     return 1;

@@ -52,7 +52,9 @@ async function main(): Promise<number> {
     }
     return await updateReadme();
   }
-  const dir = userPath(positionals[0] ?? "cdktf.out", process.env, process.cwd());
+  // The default is the project's own cdktf.out (npm runs us in the project root); a folder the user
+  // names is relative to where they ran npm.
+  const dir = positionals[0] === undefined ? path.resolve("cdktf.out") : userPath(positionals[0], process.env, process.cwd());
   const diagram = renderMermaid(deploymentGraph(readCdktfOut(dir)));
   if (values.output === undefined) {
     process.stdout.write(diagram);

@@ -5,7 +5,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULT_CONFIG, DEFAULT_OUTPUT, parseBenchArguments } from "../../scripts/bench/arguments";
+import { parseBenchArguments } from "../../scripts/bench/arguments";
 import { findGnuTime, MeasuredCommandFailed, measureProcess, parseGnuTime } from "../../scripts/bench/measure-process";
 import { DEFAULT_RUNS, MEASUREMENT_IDS, measurements, type MeasurementId } from "../../scripts/bench/measurements";
 import { ratiosToFloor, summarize, type BenchReport, type MeasurementResult } from "../../scripts/bench/results";
@@ -220,14 +220,10 @@ describe("parseBenchArguments", () => {
     expect(parse()).toEqual({
       runs: DEFAULT_RUNS,
       only: [...MEASUREMENT_IDS],
-      config: DEFAULT_CONFIG,
-      output: DEFAULT_OUTPUT,
       check: false,
       markdown: false,
       help: false,
     });
-    expect(DEFAULT_CONFIG).toBe("bench/largest.yaml");
-    expect(DEFAULT_OUTPUT).toBe("bench-results.json");
   });
 
   it("takes runs for all, or per measurement keeping the other defaults", () => {
@@ -328,12 +324,16 @@ describeWithTools("measureProcess with GNU time", [findTool("/usr/bin/time")], (
 });
 
 describe("npm run bench (dist/scripts/bench.js)", () => {
-  const run = (args: string[]) => spawnSync(process.execPath, [BENCH, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: ROOT } });
+  // As npm runs it: in the project root, with the user's folder in INIT_CWD.
+  const run = (args: string[], userDir = ROOT) =>
+    spawnSync(process.execPath, [BENCH, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: userDir } });
 
-  it("measures, shows progress on stderr, prints the table and writes the JSON", () => {
-    const output = path.join(scratchDir("bench-"), "results.json");
-    const result = run(["--only", "synth", "--runs", "1", "--output", output]);
+  it("measures, shows progress on stderr, prints the table and writes the JSON where the user asked", () => {
+    const userDir = scratchDir("bench-");
+    const output = path.join(userDir, "results.json");
+    const result = run(["--only", "synth", "--runs", "1", "--output", "results.json"], userDir);
     expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`bench: wrote ${output}\n`);
     expect(result.stderr).toContain("bench: [1/1] synth: node dist/main.js (1 run)\nbench:   run 1/1 ... ");
     expect(result.stdout).toContain("config: bench/largest.yaml");
     expect(result.stdout).toMatch(/^each stack initialises only the providers it uses +0 stacks +0 +PASS$/m);

@@ -10,8 +10,9 @@ export interface BenchArguments {
   readonly runs: Readonly<Record<MeasurementId, number>>;
   /** The measurements to run, in the table's order. */
   readonly only: readonly MeasurementId[];
-  readonly config: string;
-  readonly output: string;
+  /** As given (relative to where the user ran npm), or undefined for the default in the project root. */
+  readonly config?: string;
+  readonly output?: string;
   /** Exit 1 when a target is missed. */
   readonly check: boolean;
   /** Print the table as Markdown (for the README). */
@@ -39,8 +40,8 @@ export function parseBenchArguments(argv: readonly string[], defaultRuns: Readon
       options: {
         runs: { type: "string" },
         only: { type: "string" },
-        config: { type: "string", default: DEFAULT_CONFIG },
-        output: { type: "string", default: DEFAULT_OUTPUT },
+        config: { type: "string" },
+        output: { type: "string" },
         check: { type: "boolean", default: false },
         markdown: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -55,8 +56,8 @@ export function parseBenchArguments(argv: readonly string[], defaultRuns: Readon
   return {
     runs: values.runs === undefined ? { ...defaultRuns } : parseRuns(values.runs, defaultRuns),
     only: values.only === undefined ? [...MEASUREMENT_IDS] : parseOnly(values.only),
-    config: values.config,
-    output: values.output,
+    ...(values.config === undefined ? {} : { config: values.config }),
+    ...(values.output === undefined ? {} : { output: values.output }),
     check: values.check,
     markdown: values.markdown,
     help: values.help,
