@@ -303,8 +303,8 @@ describe("Mermaid's own parser", () => {
 });
 
 describe("npm run graph (dist/scripts/graph.js)", () => {
-  const run = (args: string[], cwd: string) =>
-    spawnSync(process.execPath, [GRAPH, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR } });
+  const run = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [GRAPH, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env } });
   const expected = renderMermaid(deploymentGraph(readCdktfOut(app.outdir)));
 
   it("prints the diagram of ./cdktf.out", () => {
@@ -313,12 +313,12 @@ describe("npm run graph (dist/scripts/graph.js)", () => {
     expect(result.stdout).toBe(expected);
   });
 
-  it("writes the diagram of the given folder with --output", () => {
-    const file = path.join(scratchDir("graph-"), "graph.mmd");
-    const result = run([app.outdir, "--output", file], ROOT);
+  it("writes the diagram of the given folder with --output, both relative to where npm was run", () => {
+    const userDir = path.dirname(app.outdir);
+    const result = run(["cdktf.out", "--output", "graph.mmd"], ROOT, { INIT_CWD: userDir });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe("");
-    expect(fs.readFileSync(file, "utf8")).toBe(expected);
+    expect(fs.readFileSync(path.join(userDir, "graph.mmd"), "utf8")).toBe(expected);
   });
 
   it("says what to do when there is nothing synthesized, without a stack trace", () => {
