@@ -277,12 +277,14 @@ describe("bench/largest.yaml", () => {
 });
 
 describe("measureProcess", () => {
-  // Memory held for a while by two processes at once: a parent and the child it starts.
-  const holdMemory = (mib: number) => `const b = Buffer.alloc(${mib} * 1024 * 1024, 1); setTimeout(() => b.length, 500);`;
+  // Two processes holding memory at once: the parent keeps its buffer until the child, which
+  // holds its own for a while, has exited.
+  const child = "const b = Buffer.alloc(120 * 1024 * 1024, 1); setTimeout(() => b.length, 400);";
   const tree = [
     process.execPath,
     "-e",
-    `require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(holdMemory(120))}], { stdio: "inherit" }); ${holdMemory(120)}`,
+    `const b = Buffer.alloc(120 * 1024 * 1024, 1);
+     require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(child)}], { stdio: "inherit" }).on("exit", () => b.length);`,
   ];
 
   it("counts the memory of the whole process tree, sampled from /proc", async () => {
