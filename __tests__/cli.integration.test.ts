@@ -70,6 +70,21 @@ describe("node dist/main.js", () => {
     expect(fs.existsSync(path.join(dir, "cdktf.out"))).toBe(false);
   });
 
+  it("synthesizes every backend on a machine without Terraform (a Node-only CI job)", () => {
+    const bin = scratchDir("node-only-");
+    fs.symlinkSync(process.execPath, path.join(bin, "node"));
+    for (const backend of [
+      "type: cloud\n  organization: acme",
+      "type: s3\n  bucket: acme-state\n  region: eu-west-1",
+      "type: local",
+    ]) {
+      const dir = projectDir(`domain: gitpod.acme.dev\nbackend:\n  ${backend}\n`);
+      const result = spawnSync(path.join(bin, "node"), [MAIN], { cwd: dir, encoding: "utf8", env: { PATH: bin, HOME: process.env.HOME } });
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+    }
+  });
+
   it("removes the folders of stacks that the new config no longer has", () => {
     const dir = projectDir("domain: gitpod.acme.dev\nname: old\n");
     synth(dir);

@@ -1,6 +1,7 @@
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig } from "../config/schema";
+import { CloudWorkspaceBackend } from "./cloud-workspace-backend";
 
 /** A stack of this app: it owns its backend; its providers are declared by each stack. */
 export abstract class GitpodStack extends TerraformStack {
@@ -50,10 +51,11 @@ export function configureBackend(stack: TerraformStack, backend: BackendConfig):
     }
     case "cloud":
       // One workspace per stack, named after it: cross-stack references need named workspaces.
-      new CloudBackend(stack, {
+      new CloudWorkspaceBackend(stack, {
         organization: backend.organization,
         hostname: backend.hostname,
-        workspaces: new NamedCloudWorkspace(id, backend.project),
+        workspace: id,
+        project: backend.project,
       });
       return;
   }
