@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App, TerraformStack, TerraformVariable } from "cdktf";
+import { App, type TerraformStack } from "cdktf";
 import { ACME_SERVERS, SENSITIVE_VARIABLES, type GitpodCdktfConfig } from "../config/schema";
 import { EcrCredentialRefresher } from "../modules/ecr-credentials/ecr-credential-refresher";
 import { externalContainerRegistry } from "../modules/external/container-registry";
@@ -19,7 +19,7 @@ import { ClusterPrerequisitesStack } from "./cluster-prerequisites-stack";
 import { GitpodReleaseStack, sensitiveVariable, type DependencySource } from "./gitpod-release-stack";
 import { InClusterServicesStack } from "./in-cluster-services-stack";
 import { InstallationSecretsStack } from "./installation-secrets-stack";
-import { TerraformCloudBootstrapStack, type WorkspaceStack } from "./terraform-cloud-bootstrap-stack";
+import { TerraformCloudBootstrapStack } from "./terraform-cloud-bootstrap-stack";
 
 /** The concern of each stack; a stack's id is `<name>-<concern>`. */
 export const STACK_CONCERNS = {
@@ -126,29 +126,11 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
           backend,
           bootstrap: backend.bootstrap,
           namePrefix: config.name,
-          stacks: workspaceStacks([secrets, clusterStack, services, aws, release]),
+          // Created last: it reads the others' dependencies when cdktf prepares it.
+          stacks: [secrets, clusterStack, services, aws, release].filter((stack): stack is TerraformStack => stack !== undefined),
         })
       : undefined;
   return { secrets, cluster: clusterStack, services, aws, release, terraformCloud };
-}
-
-/**
- * The stacks as Terraform Cloud sees them: which stacks each reads from, as cdktf computes it from
- * the cross-stack references (what manifest.json records), and which sensitive variables it has.
- */
-function workspaceStacks(stacks: (TerraformStack | undefined)[]): WorkspaceStack[] {
-  const present = stacks.filter((stack): stack is TerraformStack => stack !== undefined);
-  // Resolving the references registers each stack's dependencies; synth does it again, harmlessly.
-  present.forEach((stack) => stack.prepareStack());
-  return present.map((stack) => ({
-    id: stack.node.id,
-    dependencies: stack.dependencies.map((dependency) => dependency.node.id).sort(),
-    sensitiveVariables: stack.node
-      .findAll()
-      .filter((construct): construct is TerraformVariable => construct instanceof TerraformVariable && construct.sensitive === true)
-      .map((variable) => variable.node.id)
-      .sort(),
-  }));
 }
 
 function required<T>(value: T | undefined, what: string): T {

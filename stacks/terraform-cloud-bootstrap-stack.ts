@@ -25,7 +25,24 @@ export interface TerraformCloudBootstrapStackProps {
   readonly backend: CloudBackendConfig;
   readonly bootstrap: NonNullable<CloudBackendConfig["bootstrap"]>;
   readonly namePrefix: string;
-  readonly stacks: readonly WorkspaceStack[];
+  /** The stacks to make workspaces for. */
+  readonly stacks: readonly TerraformStack[];
+}
+
+/**
+ * A stack as Terraform Cloud sees it: the stacks it reads from, as cdktf registers them while it
+ * resolves the cross-stack references (what manifest.json records), and its sensitive variables.
+ */
+export function workspaceStack(stack: TerraformStack): WorkspaceStack {
+  return {
+    id: stack.node.id,
+    dependencies: stack.dependencies.map((dependency) => dependency.node.id).sort(),
+    sensitiveVariables: stack.node
+      .findAll()
+      .filter((construct): construct is TerraformVariable => construct instanceof TerraformVariable && construct.sensitive === true)
+      .map((variable) => variable.node.id)
+      .sort(),
+  };
 }
 
 /** Name of the bootstrap's input variable for a provider credential (TF_VAR_env_kube_token). */
@@ -41,20 +58,39 @@ export function environmentInputVariable(name: string): string {
  * run and end up neither in its state nor in the synthesized JSON.
  *
  * It keeps its own state locally: it exists before the workspaces do.
+ *
+ * Its resources are made when cdktf prepares it for synthesis: the stacks' dependencies are
+ * registered while cdktf prepares them, and it prepares stacks in the order they were created, so
+ * create this stack last.
  */
 export class TerraformCloudBootstrapStack extends TerraformStack {
-  readonly workspaces: Readonly<Record<string, Workspace>>;
+  private workspacesCreated = false;
 
-  constructor(scope: Construct, id: string, props: TerraformCloudBootstrapStackProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: TerraformCloudBootstrapStackProps,
+  ) {
     super(scope, id);
     new LocalBackend(this, { path: localStatePath(id) });
-    const { backend, bootstrap } = props;
     // The token comes from TFE_TOKEN (or the CLI's credentials file), never from configuration.
-    new TfeProvider(this, "tfe", { hostname: backend.hostname, organization: backend.organization });
+    new TfeProvider(this, "tfe", { hostname: props.backend.hostname, organization: props.backend.organization });
+  }
+
+  public prepareStack(): void {
+    if (!this.workspacesCreated) {
+      this.workspacesCreated = true;
+      this.createWorkspaces(this.props.stacks.map(workspaceStack));
+    }
+    super.prepareStack();
+  }
+
+  private createWorkspaces(stacks: readonly WorkspaceStack[]): void {
+    const { backend, bootstrap, namePrefix } = this.props;
     const projectId = backend.project ? new DataTfeProject(this, "project", { name: backend.project }).id : undefined;
 
     const workspaces: Record<string, Workspace> = {};
-    for (const stack of props.stacks) {
+    for (const stack of stacks) {
       workspaces[stack.id] = new Workspace(this, `workspace-${stack.id}`, {
         name: stack.id,
         projectId,
@@ -72,8 +108,8 @@ export class TerraformCloudBootstrapStack extends TerraformStack {
           : {}),
       });
     }
-    const consumersOf = (producer: string) => props.stacks.filter((stack) => stack.dependencies.includes(producer)).map((stack) => stack.id);
-    for (const stack of props.stacks) {
+    const consumersOf = (producer: string) => stacks.filter((stack) => stack.dependencies.includes(producer)).map((stack) => stack.id);
+    for (const stack of stacks) {
       new WorkspaceSettings(this, `settings-${stack.id}`, {
         workspaceId: workspaces[stack.id].id,
         executionMode: bootstrap.executionMode,
@@ -93,19 +129,18 @@ export class TerraformCloudBootstrapStack extends TerraformStack {
     this.variableSet("terraform-variables", {
       description: "Sensitive Terraform variables of the gitpod-cdktf stacks",
       category: "terraform",
-      entries: [...new Set(props.stacks.flatMap((stack) => stack.sensitiveVariables))].sort().map((name) => ({ key: name, input: name })),
-      workspaces: props.stacks.filter((stack) => stack.sensitiveVariables.length > 0).map((stack) => [stack.id, workspaces[stack.id]]),
-      namePrefix: props.namePrefix,
+      entries: [...new Set(stacks.flatMap((stack) => stack.sensitiveVariables))].sort().map((name) => ({ key: name, input: name })),
+      workspaces: stacks.filter((stack) => stack.sensitiveVariables.length > 0).map((stack) => [stack.id, workspaces[stack.id]]),
+      namePrefix,
     });
     this.variableSet("provider-credentials", {
       description: "Credentials of the kubernetes, helm and aws providers in gitpod-cdktf runs",
       category: "env",
       entries: bootstrap.environmentVariables.map((name) => ({ key: name, input: environmentInputVariable(name) })),
-      workspaces: props.stacks.map((stack) => [stack.id, workspaces[stack.id]]),
-      namePrefix: props.namePrefix,
+      workspaces: stacks.map((stack) => [stack.id, workspaces[stack.id]]),
+      namePrefix,
     });
 
-    this.workspaces = workspaces;
     new TerraformOutput(this, "workspace_ids", {
       description: "Terraform Cloud workspace of each stack",
       value: Object.fromEntries(Object.entries(workspaces).map(([stackId, workspace]) => [stackId, workspace.id])),
