@@ -3,6 +3,7 @@ import * as path from "path";
 import { localStatePath } from "../stacks/gitpod-stack";
 import { validateAgainstSchema } from "./support/kubernetes-schemas";
 import {
+  chartObjectsByRelease,
   config,
   parseYaml,
   releaseChartFiles,
@@ -72,7 +73,7 @@ describe("the default configuration (everything in the cluster)", () => {
   it("initialises in each stack only the providers it uses", () => {
     expect(providers(app.stack(IDS.secrets))).toEqual(["random"]);
     expect(providers(app.stack(IDS.cluster))).toEqual(["helm", "kubernetes"]);
-    expect(providers(app.stack(IDS.services))).toEqual(["kubernetes", "random"]);
+    expect(providers(app.stack(IDS.services))).toEqual(["helm", "kubernetes", "random"]);
     expect(providers(app.stack(IDS.release))).toEqual(["helm", "kubernetes", "random"]);
   });
 
@@ -120,9 +121,11 @@ describe("configuration variants", () => {
   it("uses the name as prefix of stacks and objects", () => {
     const app = synthApp(config({ name: "acme" }));
     expect(app.stackIds.sort()).toEqual(["acme-cluster-prerequisites", "acme-in-cluster-services", "acme-installation-secrets", "acme-release"]);
-    const services = app.stack("acme-in-cluster-services");
-    const deploymentNames = Object.values(resourcesOf(services, "kubernetes_deployment_v1")).map((d: any) => d.metadata.name);
-    expect(deploymentNames.sort()).toEqual(["acme-minio", "acme-mysql"]);
+    const deployments = Object.values(chartObjectsByRelease(app, "acme-in-cluster-services"))
+      .flat()
+      .filter((o) => o.kind === "Deployment")
+      .map((d: any) => d.metadata.name);
+    expect(deployments.sort()).toEqual(["acme-minio", "acme-mysql"]);
   });
 
   it("leaves cert-manager alone when the cluster already has it (no helm provider in the prerequisites)", () => {
@@ -199,8 +202,8 @@ describe("configuration variants", () => {
 
   it("creates only the in-cluster services that are asked for", () => {
     const app = synthApp(config({ storage: { type: "external", endpoint: "s3.acme.dev", bucket: "gitpod", accessKeyId: "a" } }));
-    const names = Object.values(resourcesOf(app.stack(IDS.services), "kubernetes_deployment_v1")).map((d: any) => d.metadata.name);
-    expect(names).toEqual(["gitpod-mysql"]);
+    expect(Object.keys(chartObjectsByRelease(app, IDS.services))).toEqual(["gitpod-mysql"]);
+    expect(Object.keys(resourcesOf(app.stack(IDS.services), "kubernetes_persistent_volume_claim_v1"))).toHaveLength(1);
   });
 
   it("configures the providers from KUBE_* variables when no kubeconfig is given", () => {
@@ -327,9 +330,11 @@ describe("with AWS managed services", () => {
 
   it("creates the ECR refresher and the ACME issuer in the release stack, and installs Gitpod after them", () => {
     const release = app.stack(IDS.release);
-    const helm = Object.values(resourcesOf(release, "helm_release"))[0] as any;
+    const releases = Object.values(resourcesOf(release, "helm_release")) as any[];
+    expect(releases.map((r) => r.name).sort()).toEqual(["gitpod-ecr-token-refresher", "gitpod-installer"]);
+    const helm = releases.find((r) => r.name === "gitpod-installer");
     expect(helm.depends_on).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^kubernetes_manifest\.acme-issuer_/), expect.stringMatching(/^kubernetes_job_v1\.ecr-credentials_first-run_/)]),
+      expect.arrayContaining([expect.stringMatching(/^kubernetes_manifest\.acme-issuer_/), expect.stringMatching(/^helm_release\.ecr-credentials_workloads_release_/)]),
     );
   });
 });

@@ -3,7 +3,7 @@
  * synthesized app end to end. Each test names the fact it checks.
  */
 import { unknownInstallerConfigFields } from "./support/installer-config-fields";
-import { config, onlyResource, parseYaml, releaseChartFiles, resourcesOf, synthApp } from "./support/synth";
+import { chartObjectsByRelease, config, onlyResource, parseYaml, resourcesOf, synthApp } from "./support/synth";
 
 const RELEASE = "gitpod-release";
 const app = synthApp(
@@ -18,9 +18,7 @@ const secrets = Object.fromEntries(
 ) as Record<string, { data: Record<string, string>; type?: string }>;
 const inputs = onlyResource(release, "kubernetes_config_map_v1") as { data: Record<string, string> };
 const installerConfig = parseYaml(inputs.data["gitpod.config.yaml"]) as Record<string, any>;
-const chartObjects = Object.entries(releaseChartFiles(app, RELEASE))
-  .filter(([name]) => name.startsWith("templates/"))
-  .map(([, text]) => parseYaml(text) as Record<string, any>);
+const chartObjects = chartObjectsByRelease(app, RELEASE)["gitpod-installer"] as Record<string, any>[];
 
 describe("contract with Gitpod's installer", () => {
   it('"Installer config": only field names of config.go, apiVersion v1, kind Full, every required field', () => {
@@ -100,10 +98,8 @@ describe("contract with Gitpod's installer", () => {
   });
 
   it('"Database requirements": MySQL 5.7 with explicit_defaults_for_timestamp OFF', () => {
-    const [mysql] = Object.values(resourcesOf(app.stack("gitpod-in-cluster-services"), "kubernetes_deployment_v1")).filter(
-      (d: any) => d.metadata.name === "gitpod-mysql",
-    ) as any[];
-    const container = mysql.spec.template.spec.container[0];
+    const mysql = chartObjectsByRelease(app, "gitpod-in-cluster-services")["gitpod-mysql"].find((o) => o.kind === "Deployment") as any;
+    const container = mysql.spec.template.spec.containers[0];
     expect(container.image).toMatch(/mysql:5\.7\.\d+$/);
     expect(container.args).toContain("--explicit-defaults-for-timestamp=OFF");
   });

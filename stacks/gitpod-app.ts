@@ -201,7 +201,7 @@ function containerRegistrySource(config: GitpodCdktfConfig, { aws }: Providers):
           kubectlImage: gitpod.installerImage,
           intervalHours: registry.refreshIntervalHours,
         });
-        return { kind: "external", url: ecr.url, auth: { existingSecretName: refresher.secretName, prerequisites: [refresher.firstRun] } };
+        return { kind: "external", url: ecr.url, auth: { existingSecretName: refresher.secretName, prerequisites: [refresher.workloads.release] } };
       };
     case "external":
       return (scope) =>

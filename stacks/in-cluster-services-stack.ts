@@ -4,7 +4,7 @@ import type { GitpodDatabase, GitpodObjectStorage } from "../modules/gitpod/depe
 import { InClusterMinioStorage } from "../modules/in-cluster-minio/in-cluster-minio-storage";
 import { InClusterMysqlDatabase } from "../modules/in-cluster-mysql/in-cluster-mysql-database";
 import { GitpodStack } from "./gitpod-stack";
-import { kubernetesProvider, randomProvider, type ClusterAccess } from "./providers";
+import { helmProvider, kubernetesProvider, randomProvider, type ClusterAccess } from "./providers";
 
 type InClusterDatabaseConfig = Extract<DatabaseConfig, { type: "in-cluster" }>;
 type InClusterStorageConfig = Extract<StorageConfig, { type: "in-cluster" }>;
@@ -33,6 +33,7 @@ export class InClusterServicesStack extends GitpodStack {
   constructor(scope: Construct, id: string, props: InClusterServicesStackProps) {
     super(scope, id, props.backend);
     kubernetesProvider(this, props.cluster);
+    helmProvider(this, props.cluster);
     randomProvider(this);
     const placement = { namespace: props.namespace, nodeSelector: META_NODE_SELECTOR };
     if (props.database) {

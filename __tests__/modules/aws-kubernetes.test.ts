@@ -17,38 +17,66 @@ describe("EcrCredentialRefresher", () => {
     intervalHours: 4,
   });
   const json = synthStack(stack);
-  const cronJob = onlyResource(json, "kubernetes_cron_job_v1") as any;
-  const firstRun = onlyResource(json, "kubernetes_job_v1") as any;
+  const [cronJob, firstRun] = refresher.manifests as readonly any[];
   const pod = firstRun.spec.template.spec;
+  const release = onlyResource(json, "helm_release") as any;
 
   it("refreshes every few hours, well inside the 12 hours an ECR token lives", () => {
     expect(cronJob.spec.schedule).toBe("17 */4 * * *");
-    expect(cronJob.spec.concurrency_policy).toBe("Forbid");
-    expect(cronJob.spec.job_template.spec.template.spec).toEqual(pod);
+    expect(cronJob.spec.concurrencyPolicy).toBe("Forbid");
+    expect(cronJob.spec.jobTemplate.spec.template.spec).toEqual(pod);
   });
 
-  it("stores the first token before Gitpod is installed (a Job that Terraform waits for)", () => {
-    expect(firstRun.wait_for_completion).toBe(true);
+  it("stores the first token before Gitpod is installed (a hook Job the release waits for)", () => {
+    expect(firstRun.metadata.annotations).toEqual({
+      "helm.sh/hook": "post-install,post-upgrade",
+      "helm.sh/hook-delete-policy": "before-hook-creation",
+    });
+    expect(release).toMatchObject({ wait: true, atomic: true, namespace: "gitpod", chart: refresher.workloads.chart.chartPath });
     expect(refresher.secretName).toBe("gitpod-ecr-auth");
+  });
+
+  it("installs its workloads only after the secret, the permission and the script exist", () => {
+    expect(release.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^kubernetes_secret_v1\./),
+        expect.stringMatching(/^kubernetes_role_binding_v1\./),
+        expect.stringMatching(/^kubernetes_config_map_v1\./),
+      ]),
+    );
+  });
+
+  it("runs the first-run hook again when the script or the role changes", () => {
+    expect(release.values).toHaveLength(1);
+    expect(release.values[0]).toContain("sha256");
+    expect(release.values[0]).toContain("arn:aws:iam::123456789012:role/gitpod-ecr-token-refresher");
+  });
+
+  it("writes a CronJob and a Job that are valid against their schemas, as the chart's only templates", () => {
+    refresher.manifests.forEach((manifest) => validateAgainstSchema(manifest as unknown as Record<string, unknown>));
+    const templates = Object.keys(refresher.workloads.chart.files).filter((f) => f.startsWith("templates/"));
+    expect(templates).toEqual(["templates/00-cronjob-gitpod-ecr-token-refresher.yaml", "templates/01-job-gitpod-ecr-token-refresher-now.yaml"]);
   });
 
   it("logs in with the IAM role of its service account (IRSA), then patches the secret", () => {
     const serviceAccount = onlyResource(json, "kubernetes_service_account_v1") as any;
     expect(serviceAccount.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/gitpod-ecr-token-refresher" });
-    expect(pod.init_container[0]).toMatchObject({
+    expect(pod.serviceAccountName).toBe("gitpod-ecr-token-refresher");
+    expect(pod.initContainers[0]).toMatchObject({
       image: "public.ecr.aws/aws-cli/aws-cli:2.27.49",
       command: ["/bin/sh", "/scripts/ecr-refresh.sh", "login"],
       env: [{ name: "AWS_REGION", value: "eu-west-1" }],
     });
-    expect(pod.container[0]).toMatchObject({
+    expect(pod.containers[0]).toMatchObject({
       command: ["/bin/sh", "/scripts/ecr-refresh.sh", "store"],
       env: [
         { name: "REGISTRY_SERVER", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" },
         { name: "SECRET_NAME", value: "gitpod-ecr-auth" },
-        { name: "NAMESPACE", value: "gitpod" },
+        { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
       ],
     });
-    expect(pod.volume[0]).toEqual({ name: "token", empty_dir: { medium: "Memory", size_limit: "1Mi" } });
+    // The token lives in memory only.
+    expect(pod.volumes[0]).toEqual({ name: "token", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
   });
 
   it("may only read and patch its one secret", () => {

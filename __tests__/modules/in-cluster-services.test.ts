@@ -1,6 +1,8 @@
 import type { GitpodObjectStorage } from "../../modules/gitpod/dependencies";
 import { InClusterMinioStorage } from "../../modules/in-cluster-minio/in-cluster-minio-storage";
 import { InClusterMysqlDatabase, mysqlInitScript } from "../../modules/in-cluster-mysql/in-cluster-mysql-database";
+import type { PersistentServer } from "../../modules/persistent-server/persistent-server";
+import { validateAgainstSchema } from "../support/kubernetes-schemas";
 import { moduleStack, onlyResource, resourcesOf, synthStack } from "../support/synth";
 
 const placement = { namespace: "gitpod", storageSize: "20Gi", deletionProtection: true };
@@ -8,24 +10,25 @@ const placement = { namespace: "gitpod", storageSize: "20Gi", deletionProtection
 function mysql(overrides: Partial<ConstructorParameters<typeof InClusterMysqlDatabase>[2]> = {}) {
   const stack = moduleStack();
   const database = new InClusterMysqlDatabase(stack, "mysql", { ...placement, name: "gitpod-mysql", image: "mysql:5.7.44", ...overrides });
-  return { database, json: synthStack(stack) };
+  return { database, server: database.server, json: synthStack(stack) };
 }
 
 function minio(overrides: Partial<ConstructorParameters<typeof InClusterMinioStorage>[2]> = {}) {
   const stack = moduleStack();
   const storage = new InClusterMinioStorage(stack, "minio", { ...placement, name: "gitpod-minio", image: "minio:x", ...overrides });
-  return { storage, json: synthStack(stack) };
+  return { storage, server: storage.server, json: synthStack(stack) };
 }
 
-const container = (json: ReturnType<typeof synthStack>) => (onlyResource(json, "kubernetes_deployment_v1") as any).spec.template.spec.container[0];
+const deploymentOf = (server: PersistentServer) => server.manifests[0] as any;
+const containerOf = (server: PersistentServer) => deploymentOf(server).spec.template.spec.containers[0];
 
 describe("InClusterMysqlDatabase", () => {
-  const { database, json } = mysql();
+  const { database, server, json } = mysql();
 
   // Reference, "Database requirements": explicit_defaults_for_timestamp must be OFF.
   it("runs MySQL with explicit_defaults_for_timestamp OFF", () => {
-    expect(container(json).args).toEqual(["--explicit-defaults-for-timestamp=OFF"]);
-    expect(container(json).image).toBe("mysql:5.7.44");
+    expect(containerOf(server).args).toEqual(["--explicit-defaults-for-timestamp=OFF"]);
+    expect(containerOf(server).image).toBe("mysql:5.7.44");
   });
 
   // Reference: the database name is fixed to `gitpod` and Gitpod's init job creates `gitpod-sessions`.
@@ -37,21 +40,23 @@ describe("InClusterMysqlDatabase", () => {
         "GRANT ALL PRIVILEGES ON `gitpod-sessions`.* TO 'gitpod'@'%';\n",
     );
     const init = onlyResource(json, "kubernetes_config_map_v1") as any;
+    expect(init.metadata.name).toBe("gitpod-mysql-init");
     expect(init.data).toEqual({ "gitpod.sql": mysqlInitScript("gitpod") });
-    expect(container(json).volume_mount).toContainEqual({ name: "config-0", mount_path: "/docker-entrypoint-initdb.d", read_only: true });
-    const volumes = (onlyResource(json, "kubernetes_deployment_v1") as any).spec.template.spec.volume;
-    expect(volumes).toContainEqual({ name: "config-0", config_map: { name: expect.stringContaining("kubernetes_config_map_v1.") } });
+    expect(containerOf(server).volumeMounts).toContainEqual({ name: "config-0", mountPath: "/docker-entrypoint-initdb.d", readOnly: true });
+    expect(deploymentOf(server).spec.template.spec.volumes).toContainEqual({ name: "config-0", configMap: { name: "gitpod-mysql-init" } });
   });
 
   it("generates both passwords at apply time and passes them only through a secret", () => {
     const passwords = Object.values(resourcesOf(json, "random_password"));
     expect(passwords).toHaveLength(2);
     passwords.forEach((p) => expect(p).toMatchObject({ length: 32, special: false }));
-    const env = container(json).env;
-    expect(env).toEqual([
-      { name: "MYSQL_ROOT_PASSWORD", value_from: { secret_key_ref: { name: expect.stringContaining("kubernetes_secret_v1."), key: "root-password" } } },
+    const secret = onlyResource(json, "kubernetes_secret_v1") as any;
+    expect(secret.metadata.name).toBe("gitpod-mysql-credentials");
+    expect(Object.keys(secret.data).sort()).toEqual(["password", "root-password"]);
+    expect(containerOf(server).env).toEqual([
+      { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "gitpod-mysql-credentials", key: "root-password" } } },
       { name: "MYSQL_USER", value: "gitpod" },
-      { name: "MYSQL_PASSWORD", value_from: { secret_key_ref: { name: expect.stringContaining("kubernetes_secret_v1."), key: "password" } } },
+      { name: "MYSQL_PASSWORD", valueFrom: { secretKeyRef: { name: "gitpod-mysql-credentials", key: "password" } } },
     ]);
     expect(database.password).toMatch(/^\$\{TfToken\[TOKEN\.\d+\]\}$/);
   });
@@ -59,28 +64,39 @@ describe("InClusterMysqlDatabase", () => {
   it("tells Gitpod where to connect", () => {
     expect(database.port).toBe(3306);
     expect(database.username).toBe("gitpod");
-    expect(database.host).toMatch(/^\$\{TfToken\[TOKEN\.\d+\]\}\.gitpod\.svc\.cluster\.local$/);
-    const service = onlyResource(json, "kubernetes_service_v1") as any;
-    expect(service.spec.port).toEqual([{ name: "server", port: 3306, target_port: "3306" }]);
+    expect(database.host).toBe("gitpod-mysql.gitpod.svc.cluster.local");
+    expect((server.manifests[1] as any).spec.ports).toEqual([{ name: "server", port: 3306, targetPort: "server" }]);
+  });
+
+  it("installs the server only once its secret and init scripts exist", () => {
+    const release = onlyResource(json, "helm_release") as any;
+    expect(release.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^kubernetes_persistent_volume_claim_v1\./),
+        expect.stringMatching(/^kubernetes_secret_v1\./),
+        expect.stringMatching(/^kubernetes_config_map_v1\./),
+      ]),
+    );
   });
 });
 
 describe("InClusterMinioStorage", () => {
-  const { storage, json } = minio();
+  const { storage, server, json } = minio();
 
   it("serves S3 on 9000 with generated root credentials from a secret, console off", () => {
-    expect(container(json).args).toEqual(["server", "/data", "--address", ":9000"]);
-    expect(container(json).env).toEqual([
-      { name: "MINIO_ROOT_USER", value_from: { secret_key_ref: { name: expect.any(String), key: "root-user" } } },
-      { name: "MINIO_ROOT_PASSWORD", value_from: { secret_key_ref: { name: expect.any(String), key: "root-password" } } },
+    expect(containerOf(server).args).toEqual(["server", "/data", "--address", ":9000"]);
+    expect(containerOf(server).env).toEqual([
+      { name: "MINIO_ROOT_USER", valueFrom: { secretKeyRef: { name: "gitpod-minio-credentials", key: "root-user" } } },
+      { name: "MINIO_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "gitpod-minio-credentials", key: "root-password" } } },
       { name: "MINIO_BROWSER", value: "off" },
     ]);
+    expect(containerOf(server).readinessProbe).toMatchObject({ httpGet: { path: "/minio/health/ready", port: 9000 } });
     expect(onlyResource(json, "random_password")).toMatchObject({ length: 40, special: false });
   });
 
   // Reference: metadata.region is "local" for in-cluster MinIO; endpoint is a host, not a URL.
   it("gives Gitpod a plain-HTTP endpoint host:port in region local, without a bucket (one per user)", () => {
-    expect(storage.endpoint).toMatch(/^\$\{TfToken\[TOKEN\.\d+\]\}\.gitpod\.svc\.cluster\.local:9000$/);
+    expect(storage.endpoint).toBe("gitpod-minio.gitpod.svc.cluster.local:9000");
     expect(storage.region).toBe("local");
     expect(storage.allowInsecureConnection).toBe(true);
     expect((storage as GitpodObjectStorage).bucket).toBeUndefined();
@@ -89,12 +105,12 @@ describe("InClusterMinioStorage", () => {
 });
 
 describe.each([
-  ["MySQL", () => mysql().json, "/var/lib/mysql"],
-  ["MinIO", () => minio().json, "/data"],
-])("%s data volume", (_, synth, mountPath) => {
-  const json = synth();
+  ["MySQL", () => mysql(), "/var/lib/mysql"],
+  ["MinIO", () => minio(), "/data"],
+])("%s", (_, build, mountPath) => {
+  const { server, json } = build();
 
-  it("is a claim of its own, protected from destroy and replacement", () => {
+  it("keeps its data on a claim of its own, protected from destroy and replacement", () => {
     const claim = onlyResource(json, "kubernetes_persistent_volume_claim_v1") as any;
     expect(claim.lifecycle).toEqual({ prevent_destroy: true });
     expect(claim.spec).toEqual({ access_modes: ["ReadWriteOnce"], resources: { requests: { storage: "20Gi" } } });
@@ -102,15 +118,24 @@ describe.each([
     expect(claim.wait_until_bound).toBe(false);
   });
 
-  it("is mounted by a single Recreate replica, in a sub-directory (no lost+found in the data dir)", () => {
-    const deployment = onlyResource(json, "kubernetes_deployment_v1") as any;
-    expect(deployment.spec.replicas).toBe("1");
+  it("runs as a single Recreate replica mounting the claim in a sub-directory (no lost+found in the data dir)", () => {
+    const deployment = deploymentOf(server);
+    expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy).toEqual({ type: "Recreate" });
-    expect(container(json).volume_mount[0]).toEqual({ name: "data", mount_path: mountPath, sub_path: "data" });
-    expect(deployment.spec.template.spec.volume[0]).toEqual({
-      name: "data",
-      persistent_volume_claim: { claim_name: expect.stringContaining("kubernetes_persistent_volume_claim_v1.") },
-    });
+    expect(containerOf(server).volumeMounts[0]).toEqual({ name: "data", mountPath, subPath: "data" });
+    expect(deployment.spec.template.spec.volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: expect.stringMatching(/-data$/) } });
+    expect(deployment.spec.template.spec.nodeSelector).toBeUndefined();
+  });
+
+  it("writes a Deployment and a Service that are valid against their schemas", () => {
+    expect(server.manifests.map((m) => m.kind)).toEqual(["Deployment", "Service"]);
+    server.manifests.forEach((manifest) => validateAgainstSchema(manifest as unknown as Record<string, unknown>));
+  });
+
+  it("installs them as a Helm release that waits until the server is ready, outside the volume's lifecycle", () => {
+    const release = onlyResource(json, "helm_release") as any;
+    expect(release).toMatchObject({ namespace: "gitpod", wait: true, atomic: true, chart: server.workload.chart.chartPath });
+    expect(server.workload.chart.files["Chart.yaml"]).toContain(`name: ${deploymentOf(server).metadata.name}`);
   });
 });
 

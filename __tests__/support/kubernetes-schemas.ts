@@ -6,10 +6,16 @@
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { Job } from "kubernetes-models/batch/v1/Job";
+import { Service } from "kubernetes-models/v1/Service";
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  "apps/v1/Deployment": Deployment,
+  "batch/v1/CronJob": CronJob,
   "batch/v1/Job": Job,
+  "v1/Service": Service,
   "cert-manager.io/v1/Certificate": Certificate,
   "cert-manager.io/v1/Issuer": Issuer,
   "cert-manager.io/v1/ClusterIssuer": ClusterIssuer,

@@ -82,10 +82,25 @@ export function onlyResource(json: TerraformJson, type: string): Record<string, 
   return all[0];
 }
 
-/** The files of the release chart that the release stack ships as an asset. */
-export function releaseChartFiles(app: SynthesizedApp, releaseStackId: string): Record<string, string> {
-  const chart = (onlyResource(app.stack(releaseStackId), "helm_release") as { chart: string }).chart;
-  return readTree(path.join(app.outdir, "stacks", releaseStackId, chart));
+/** The files of a chart that a stack ships as an asset, for its helm_release named `releaseName` (default: its only one). */
+export function releaseChartFiles(app: SynthesizedApp, stackId: string, releaseName?: string): Record<string, string> {
+  const releases = Object.values(resourcesOf(app.stack(stackId), "helm_release")) as { name: string; chart: string }[];
+  const matching = releaseName === undefined ? releases : releases.filter((r) => r.name === releaseName);
+  if (matching.length !== 1) throw new Error(`expected one helm_release ${releaseName ?? ""} in ${stackId}, found ${matching.length}`);
+  return readTree(path.join(app.outdir, "stacks", stackId, matching[0].chart));
+}
+
+/** The objects each generated chart of a stack installs, by release name. */
+export function chartObjectsByRelease(app: SynthesizedApp, stackId: string): Record<string, Record<string, unknown>[]> {
+  const byRelease: Record<string, Record<string, unknown>[]> = {};
+  for (const release of Object.values(resourcesOf(app.stack(stackId), "helm_release")) as { name: string; chart: string }[]) {
+    if (!release.chart.startsWith("./")) continue; // a chart from a repository
+    const files = releaseChartFiles(app, stackId, release.name);
+    byRelease[release.name] = Object.entries(files)
+      .filter(([name]) => name.startsWith("templates/"))
+      .flatMap(([, text]) => yamlObjects(text));
+  }
+  return byRelease;
 }
 
 /** Objects of a YAML stream (chart templates). */

@@ -1,13 +1,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
-import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import { ChartRelease } from "../helm-chart/chart-release";
 import { terraformTemplateLiteral } from "../terraform/template-literal";
 
 /** The script both steps of the refresher run; shipped next to this file. */
@@ -37,15 +40,17 @@ export function ecrTokenRefresherServiceAccount(namePrefix: string): string {
 
 /**
  * Keeps a `.dockerconfigjson` secret for ECR valid: a CronJob refreshes it well inside the token's
- * 12 hours, and a Job runs once at apply, so the first token exists before Gitpod starts (the
- * release waits for it through `prerequisites`). The refresher may only patch that one secret.
+ * 12 hours, and a Job runs when the refresher is installed or changed (a Helm hook the release
+ * waits for), so the first token exists before Gitpod starts. The refresher may only patch that
+ * one secret. Its service account, role and secret are Terraform resources (the account carries the
+ * IAM role known only at apply); its workloads are a generated chart.
  */
 export class EcrCredentialRefresher extends Construct {
   /** Name of the secret (type kubernetes.io/dockerconfigjson) Gitpod is given. */
   readonly secretName: string;
   /** Ready once the first token is stored. */
-  readonly firstRun: JobV1;
-  readonly cronJob: CronJobV1;
+  readonly workloads: ChartRelease;
+  readonly manifests: readonly [ICronJob, IJob];
 
   constructor(scope: Construct, id: string, props: EcrCredentialRefresherProps) {
     super(scope, id);
@@ -78,34 +83,38 @@ export class EcrCredentialRefresher extends Construct {
       data: { "ecr-refresh.sh": terraformTemplateLiteral(fs.readFileSync(ECR_REFRESH_SCRIPT_PATH, "utf8")) },
     });
 
-    const step = (stepName: string, image: string, action: "login" | "store", env: Record<string, string>) => ({
+    const step = (stepName: string, image: string, action: "login" | "store", env: { name: string; value?: string; valueFrom?: object }[]) => ({
       name: stepName,
       image,
       command: ["/bin/sh", "/scripts/ecr-refresh.sh", action],
-      env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
-      volumeMount: [
+      env,
+      volumeMounts: [
         { name: "token", mountPath: "/token" },
         { name: "script", mountPath: "/scripts", readOnly: true },
       ],
       resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
     });
-    const pod: JobV1SpecTemplateSpec = {
-      serviceAccountName: serviceAccount.metadata.name,
+    const pod: IPodSpec = {
+      serviceAccountName: name,
       restartPolicy: "Never",
-      initContainer: [step("login", props.awsCliImage, "login", { AWS_REGION: props.region })],
-      container: [
-        step("store", props.kubectlImage, "store", { REGISTRY_SERVER: props.registryServer, SECRET_NAME: this.secretName, NAMESPACE: namespace }),
+      initContainers: [step("login", props.awsCliImage, "login", [{ name: "AWS_REGION", value: props.region }])],
+      containers: [
+        step("store", props.kubectlImage, "store", [
+          { name: "REGISTRY_SERVER", value: props.registryServer },
+          { name: "SECRET_NAME", value: this.secretName },
+          { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+        ]),
       ],
-      volume: [
+      volumes: [
         // In memory only: the token never touches a node's disk.
         { name: "token", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-        { name: "script", configMap: { name: script.metadata.name } },
+        { name: "script", configMap: { name } },
       ],
     };
-    const ready = [secret, binding];
-
-    this.cronJob = new CronJobV1(this, "cron-job", {
-      metadata: { name, namespace, labels },
+    const cronJob: ICronJob = {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name, labels },
       spec: {
         schedule: `17 */${props.intervalHours} * * *`,
         concurrencyPolicy: "Forbid",
@@ -113,14 +122,30 @@ export class EcrCredentialRefresher extends Construct {
         failedJobsHistoryLimit: 3,
         jobTemplate: { metadata: { labels }, spec: { backoffLimit: 3, template: { metadata: { labels }, spec: pod } } },
       },
-      dependsOn: ready,
-    });
-    this.firstRun = new JobV1(this, "first-run", {
-      metadata: { name: `${name}-first-run`, namespace, labels },
+    };
+    const firstRun: IJob = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: {
+        name: `${name}-now`,
+        labels,
+        // A hook: it runs at every install and upgrade of the refresher and Helm waits for it.
+        annotations: { "helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation" },
+      },
       spec: { backoffLimit: 3, template: { metadata: { labels }, spec: pod } },
-      waitForCompletion: true,
-      timeouts: { create: "10m", update: "10m" },
-      dependsOn: ready,
+    };
+    this.manifests = [cronJob, firstRun];
+    this.workloads = new ChartRelease(this, "workloads", {
+      chartName: name,
+      version: "1.0.0",
+      description: "Refreshes Gitpod's ECR login (generated by gitpod-cdktf)",
+      manifests: this.manifests,
+      releaseName: name,
+      namespace,
+      timeoutSeconds: 600,
+      // A new script or role runs the first-run hook again.
+      values: [Fn.yamlencode({ checksums: { script: Fn.sha256(Fn.jsonencode(script.data)), role: props.roleArn } })],
+      dependsOn: [secret, binding, script],
     });
   }
 }

@@ -4,12 +4,13 @@ import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-rol
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
-import { Release } from "@cdktf/provider-helm/lib/release";
+import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { LocalChart } from "../helm-chart/local-chart";
+import { ChartRelease } from "../helm-chart/chart-release";
+import type { LocalChart } from "../helm-chart/local-chart";
 import type { KubernetesObject } from "../helm-chart/kubernetes-object";
 import { terraformTemplateLiteral, terraformTemplateLiterals } from "../terraform/template-literal";
 import type {
@@ -190,7 +191,8 @@ export class GitpodInstallation extends Construct {
         // The TLS wait and the install each get the timeout; then some slack for image pulls.
         activeDeadlineSeconds: 2 * timeoutSeconds + 300,
       });
-    this.chart = new LocalChart(this, "chart", {
+    this.secrets = secrets;
+    const installer = new ChartRelease(this, "installer", {
       chartName: `${prefix}-installer`,
       version: "1.0.0",
       appVersion: props.version,
@@ -200,18 +202,10 @@ export class GitpodInstallation extends Construct {
         job("apply", "post-install,post-upgrade"),
         job("uninstall", "pre-delete"),
       ],
-    });
-
-    this.secrets = secrets;
-    this.release = new Release(this, "release", {
-      name: `${prefix}-installer`,
-      chart: this.chart.chartPath,
+      releaseName: `${prefix}-installer`,
       namespace,
       // Hooks run inside helm's wait: the apply Job's deadline bounds it.
-      timeout: 2 * timeoutSeconds + 600,
-      wait: true,
-      atomic: true,
-      cleanupOnFail: true,
+      timeoutSeconds: 2 * timeoutSeconds + 600,
       values: [Fn.yamlencode({ checksums: { inputs: Fn.sha256(Fn.jsonencode(inputs.data)) } })],
       // A hash of the secrets' data: sensitive, so it stays out of plans and logs.
       setSensitive: [
@@ -228,6 +222,8 @@ export class GitpodInstallation extends Construct {
           : []),
       ],
     });
+    this.chart = installer.chart;
+    this.release = installer.release;
   }
 
   private containerRegistrySecret(

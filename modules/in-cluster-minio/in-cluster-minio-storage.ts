@@ -38,7 +38,7 @@ export class InClusterMinioStorage extends Construct implements GitpodObjectStor
       metadata: { name: `${props.name}-credentials`, namespace: props.namespace },
       data: { "root-user": this.accessKeyId, "root-password": rootPassword.result },
     });
-    const fromSecret = (key: string) => ({ secretKeyRef: { name: credentials.metadata.name, key } });
+    const fromSecret = (key: string) => ({ secretKeyRef: { name: `${props.name}-credentials`, key } });
 
     this.server = new PersistentServer(this, "server", {
       namespace: props.namespace,
@@ -60,6 +60,7 @@ export class InClusterMinioStorage extends Construct implements GitpodObjectStor
       resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "4Gi" } },
       nodeSelector: props.nodeSelector,
       labels: { "app.kubernetes.io/component": "object-storage" },
+      dependsOn: [credentials],
     });
     this.endpoint = `${this.server.host}:${this.server.port}`;
     this.secretAccessKey = rootPassword.result;

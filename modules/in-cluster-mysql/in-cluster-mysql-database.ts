@@ -49,7 +49,7 @@ export class InClusterMysqlDatabase extends Construct implements GitpodDatabase 
       metadata: { name: `${props.name}-init`, namespace: props.namespace },
       data: { "gitpod.sql": mysqlInitScript(this.username) },
     });
-    const fromSecret = (key: string) => ({ secretKeyRef: { name: credentials.metadata.name, key } });
+    const fromSecret = (key: string) => ({ secretKeyRef: { name: `${props.name}-credentials`, key } });
 
     this.server = new PersistentServer(this, "server", {
       namespace: props.namespace,
@@ -70,9 +70,10 @@ export class InClusterMysqlDatabase extends Construct implements GitpodDatabase 
       // Exits 0 whenever the server answers, even with "access denied".
       readinessCommand: ["mysqladmin", "ping", "--host=127.0.0.1", "--silent"],
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
-      configMapMounts: [{ configMap: init.metadata.name, mountPath: "/docker-entrypoint-initdb.d" }],
+      configMapMounts: [{ configMap: `${props.name}-init`, mountPath: "/docker-entrypoint-initdb.d" }],
       nodeSelector: props.nodeSelector,
       labels: { "app.kubernetes.io/component": "database" },
+      dependsOn: [credentials, init],
     });
     this.host = this.server.host;
     this.port = this.server.port;

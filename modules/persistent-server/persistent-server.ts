@@ -1,15 +1,19 @@
-import { DeploymentV1, type DeploymentV1SpecTemplateSpecContainerEnv } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
-import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import type { IService } from "kubernetes-models/v1/Service";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IProbe } from "kubernetes-models/v1/Probe";
+import { ChartRelease } from "../helm-chart/chart-release";
 
 export interface PersistentServerProps {
   readonly namespace: string;
-  /** Name of the Deployment, Service and (with "-data") the volume claim. */
+  /** Name of the Deployment, Service and Helm release; the volume claim is `<name>-data`. */
   readonly name: string;
   readonly image: string;
   readonly args?: string[];
-  readonly env?: DeploymentV1SpecTemplateSpecContainerEnv[];
+  readonly env?: IEnvVar[];
   /** The port clients use; the Service exposes it under the same number. */
   readonly port: number;
   readonly dataMountPath: string;
@@ -30,29 +34,33 @@ export interface PersistentServerProps {
   readonly configMapMounts?: readonly { readonly configMap: string; readonly mountPath: string }[];
   readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly labels?: Readonly<Record<string, string>>;
+  /** Terraform resources the server needs first (its Secret, its ConfigMaps). */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
- * One server process on its own persistent volume: a volume claim with a lifecycle of its own, a
- * single-replica Deployment that mounts it (Recreate: two pods must never share the data), and a
- * ClusterIP Service. Replacing or deleting the Deployment never touches the volume.
+ * One server process on its own persistent volume: a volume claim with a lifecycle of its own
+ * (Terraform, protected), and a single-replica Deployment that mounts it (Recreate: two pods must
+ * never share the data) with a ClusterIP Service, installed as a Helm release that waits until the
+ * server is ready. Upgrading or removing the release never touches the volume.
  */
 export class PersistentServer extends Construct {
   /** In-cluster DNS name of the Service. */
   readonly host: string;
   readonly port: number;
   readonly volumeClaim: PersistentVolumeClaimV1;
-  readonly deployment: DeploymentV1;
-  readonly service: ServiceV1;
+  readonly workload: ChartRelease;
+  /** The Deployment and Service as installed. */
+  readonly manifests: readonly [IDeployment, IService];
 
   constructor(scope: Construct, id: string, props: PersistentServerProps) {
     super(scope, id);
     const selector = { "app.kubernetes.io/name": props.name, "app.kubernetes.io/instance": props.name };
     const labels = { ...props.labels, ...selector };
-    const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
+    const claimName = `${props.name}-data`;
 
     this.volumeClaim = new PersistentVolumeClaimV1(this, "data", {
-      metadata: metadata(`${props.name}-data`),
+      metadata: { name: claimName, namespace: props.namespace, labels },
       spec: {
         accessModes: ["ReadWriteOnce"],
         storageClassName: props.storageClass,
@@ -63,28 +71,30 @@ export class PersistentServer extends Construct {
       lifecycle: { preventDestroy: props.deletionProtection },
     });
 
-    const probe = props.readinessCommand
+    const probe: IProbe = props.readinessCommand
       ? { exec: { command: props.readinessCommand } }
-      : { httpGet: { path: props.readinessPath ?? "/", port: String(props.port) } };
+      : { httpGet: { path: props.readinessPath ?? "/", port: props.port } };
     const configMounts = (props.configMapMounts ?? []).map((mount, index) => ({ ...mount, volume: `config-${index}` }));
-    this.deployment = new DeploymentV1(this, "deployment", {
-      metadata: metadata(props.name),
+    const deployment: IDeployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: props.name, labels },
       spec: {
-        replicas: "1",
+        replicas: 1,
         strategy: { type: "Recreate" },
         selector: { matchLabels: selector },
         template: {
           metadata: { labels },
           spec: {
-            nodeSelector: props.nodeSelector ? { ...props.nodeSelector } : undefined,
-            container: [
+            ...(props.nodeSelector ? { nodeSelector: { ...props.nodeSelector } } : {}),
+            containers: [
               {
                 name: props.name,
                 image: props.image,
-                args: props.args,
-                env: props.env,
-                port: [{ containerPort: props.port }],
-                volumeMount: [
+                ...(props.args ? { args: props.args } : {}),
+                ...(props.env ? { env: props.env } : {}),
+                ports: [{ name: "server", containerPort: props.port }],
+                volumeMounts: [
                   // A sub-directory: a fresh volume's root may hold lost+found, which servers
                   // such as MySQL refuse as a data directory.
                   { name: "data", mountPath: props.dataMountPath, subPath: "data" },
@@ -92,23 +102,34 @@ export class PersistentServer extends Construct {
                 ],
                 readinessProbe: { ...probe, initialDelaySeconds: 5, periodSeconds: 10 },
                 livenessProbe: { ...probe, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
-                resources: { requests: { ...props.resources.requests }, limits: props.resources.limits ? { ...props.resources.limits } : undefined },
+                resources: { requests: { ...props.resources.requests }, ...(props.resources.limits ? { limits: { ...props.resources.limits } } : {}) },
               },
             ],
-            volume: [
-              { name: "data", persistentVolumeClaim: { claimName: this.volumeClaim.metadata.name } },
+            volumes: [
+              { name: "data", persistentVolumeClaim: { claimName } },
               ...configMounts.map(({ volume, configMap }) => ({ name: volume, configMap: { name: configMap } })),
             ],
           },
         },
       },
-    });
-
-    this.service = new ServiceV1(this, "service", {
-      metadata: metadata(props.name),
-      spec: { selector, port: [{ name: "server", port: props.port, targetPort: String(props.port) }] },
+    };
+    const service: IService = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: props.name, labels },
+      spec: { selector, ports: [{ name: "server", port: props.port, targetPort: "server" }] },
+    };
+    this.manifests = [deployment, service];
+    this.workload = new ChartRelease(this, "workload", {
+      chartName: props.name,
+      version: "1.0.0",
+      description: `${props.name} on its persistent volume ${claimName} (generated by gitpod-cdktf)`,
+      manifests: this.manifests,
+      releaseName: props.name,
+      namespace: props.namespace,
+      dependsOn: [this.volumeClaim, ...(props.dependsOn ?? [])],
     });
     this.port = props.port;
-    this.host = `${this.service.metadata.name}.${props.namespace}.svc.cluster.local`;
+    this.host = `${props.name}.${props.namespace}.svc.cluster.local`;
   }
 }
