@@ -15,6 +15,7 @@ import { evaluateTargets, targetsMet, type TargetResult } from "../../scripts/be
 import { providerUsage } from "../../scripts/cdktf-out/provider-usage";
 import { readCdktfOut } from "../../scripts/cdktf-out/read-cdktf-out";
 import { UsageError } from "../../scripts/command-line";
+import { STACK_CONCERNS } from "../../stacks/gitpod-app";
 import { validateConfig } from "../../config/load";
 import { parseYaml, scratchDir, synthApp } from "../support/synth";
 import { describeWithTools, findTool } from "../support/tools";
@@ -255,10 +256,13 @@ describe("bench/largest.yaml", () => {
   const file = path.join(ROOT, "bench", "largest.yaml");
   const cfg = validateConfig(parseYaml(fs.readFileSync(file, "utf8")), file);
 
-  it("is valid and uses every SCM provider type, annotations and the self-signed CA chain", () => {
+  it("is valid and uses every SCM provider type and annotations", () => {
     expect(new Set(cfg.scm.providers.map((p) => p.type))).toEqual(new Set(["GitHub", "GitLab", "Bitbucket", "BitbucketServer"]));
     expect(Object.keys(cfg.gitpod.proxy.serviceAnnotations).length).toBeGreaterThan(0);
-    expect(cfg.tls.type).toBe("self-signed");
+  });
+
+  it("makes every stack the app has", () => {
+    expect(synthApp(cfg).stackIds.map((id) => id.replace(`${cfg.name}-`, "")).sort()).toEqual(Object.values(STACK_CONCERNS).sort());
   });
 
   it("has at least as many stacks and resources as the default config", () => {
