@@ -7,7 +7,8 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { appliedStacks, listFiles, OUTPUT_NAME, writePipelineProject, type FixtureStack } from "./support/pipeline-fixtures";
-import { scratchDir } from "./support/synth";
+import { config, scratchDir, synthApp } from "./support/synth";
+import { awsProviderMirror } from "./support/terraform-plan";
 import { describeWithTools, terraform, terraformEnv, terraformTool } from "./support/tools";
 
 const PIPELINE = path.resolve(__dirname, "..", "dist", "bin", "pipeline.js");
@@ -297,5 +298,38 @@ describeWithTools("npm run pipeline: plain terraform over the stack folders", [t
     // Terraform received the signal (once: a second one would make it exit without cleaning up).
     expect(stderr).toContain("Gracefully shutting down...");
     expect(stderr).not.toContain("Two interrupts received");
+  });
+});
+
+describeWithTools("npm run pipeline on the synthesized app", [terraformTool(), awsProviderMirror()], () => {
+  // The stack whose provider the offline mirror holds; without RDS it reads no other stack.
+  const project = scratchDir("pipeline-app-");
+  synthApp(
+    config({
+      aws: {
+        region: "eu-west-1",
+        vpcId: "vpc-0123456789abcdef0",
+        subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+        eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+        offline: true,
+      },
+      storage: { type: "s3" },
+      registry: { type: "ecr" },
+    }),
+    path.join(project, "cdktf.out"),
+  );
+  const result = pipeline(project, ["plan", "--json", "--stacks", "gitpod-aws-services", "--", "-refresh=false"]);
+
+  it("plans the AWS stack from manifest.json with plain terraform, offline", () => {
+    expect(result.status).toBe(0);
+    expect(result.json?.stacks.map((stack) => [stack.id, stack.result, stack.changes])).toEqual([["gitpod-aws-services", "succeeded", true]]);
+    expect(result.stderr).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    expect(fs.existsSync(path.join(project, "cdktf.out", "stacks", "gitpod-aws-services", "gitpod-aws-services.tfplan"))).toBe(true);
+  });
+
+  it("touches no other stack", () => {
+    const others = fs.readdirSync(path.join(project, "cdktf.out", "stacks")).filter((id) => id !== "gitpod-aws-services");
+    expect(others.length).toBeGreaterThan(0);
+    for (const id of others) expect(fs.existsSync(path.join(project, "cdktf.out", "stacks", id, ".terraform"))).toBe(false);
   });
 });
