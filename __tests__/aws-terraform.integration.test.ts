@@ -5,20 +5,13 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { awsProviderMirror, offlineEnv, planStack, writeStandInRemoteStates, type Plan } from "./support/terraform-plan";
+import { awsProviderMirror, OFFLINE_AWS, offlineEnv, planStack, writeStandInRemoteStates, type Plan } from "./support/terraform-plan";
 import { config, scratchDir, synthApp } from "./support/synth";
 import { describeWithTools, terraformTool } from "./support/tools";
 
 const AWS_STACK = "gitpod-aws-services";
-const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
-const aws = {
-  region: "eu-west-1",
-  vpcId: "vpc-0123456789abcdef0",
-  subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-  eksOidcProviderArn: OIDC,
-  offline: true,
-};
+const aws = OFFLINE_AWS;
 
 const policy = (resource: { values: Record<string, any> }, field = "policy") => JSON.parse(resource.values[field]);
 const parameters = (plan: Plan) =>
@@ -161,7 +154,7 @@ describeWithTools("the AWS stack, checked by Terraform (init, validate, offline 
     it("the token refresher's role: IRSA for one service account, login and push/pull on the two repositories", () => {
       const roles = Object.fromEntries(plan.ofType("aws_iam_role").map((r) => [r.values.name, r]));
       const trust = policy(roles["gitpod-ecr-token-refresher"], "assume_role_policy").Statement[0];
-      expect(trust.Principal).toEqual({ Federated: OIDC });
+      expect(trust.Principal).toEqual({ Federated: OFFLINE_AWS.eksOidcProviderArn });
       expect(trust.Condition.StringEquals).toEqual({
         "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub": "system:serviceaccount:gitpod:gitpod-ecr-token-refresher",
         "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud": "sts.amazonaws.com",

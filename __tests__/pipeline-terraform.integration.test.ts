@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { appliedStacks, listFiles, OUTPUT_NAME, writePipelineProject, type FixtureStack } from "./support/pipeline-fixtures";
 import { config, scratchDir, synthApp } from "./support/synth";
-import { awsProviderMirror } from "./support/terraform-plan";
+import { awsProviderMirror, STANDALONE_AWS_CONFIG } from "./support/terraform-plan";
 import { describeWithTools, terraform, terraformEnv, terraformTool } from "./support/tools";
 
 const PIPELINE = path.resolve(__dirname, "..", "dist", "bin", "pipeline.js");
@@ -304,20 +304,7 @@ describeWithTools("npm run pipeline: plain terraform over the stack folders", [t
 describeWithTools("npm run pipeline on the synthesized app", [terraformTool(), awsProviderMirror()], () => {
   // The stack whose provider the offline mirror holds; without RDS it reads no other stack.
   const project = scratchDir("pipeline-app-");
-  synthApp(
-    config({
-      aws: {
-        region: "eu-west-1",
-        vpcId: "vpc-0123456789abcdef0",
-        subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-        eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
-        offline: true,
-      },
-      storage: { type: "s3" },
-      registry: { type: "ecr" },
-    }),
-    path.join(project, "cdktf.out"),
-  );
+  synthApp(config(STANDALONE_AWS_CONFIG), path.join(project, "cdktf.out"));
   const result = pipeline(project, ["plan", "--json", "--stacks", "gitpod-aws-services", "--", "-refresh=false"]);
 
   it("plans the AWS stack from manifest.json with plain terraform, offline", () => {

@@ -5,27 +5,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { awsProviderMirror, offlineEnv } from "./support/terraform-plan";
+import { awsProviderMirror, offlineEnv, STANDALONE_AWS_CONFIG } from "./support/terraform-plan";
 import { config, readTree, scratchDir, synthApp } from "./support/synth";
 import { describeWithTools, terraform, terraformTool } from "./support/tools";
 
 const AWS_STACK = "gitpod-aws-services";
-const awsOnly = {
-  aws: {
-    region: "eu-west-1",
-    vpcId: "vpc-0123456789abcdef0",
-    subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-    eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
-    offline: true,
-  },
-  // No RDS: the AWS stack then reads no other stack's state and plans on its own.
-  storage: { type: "s3" },
-  registry: { type: "ecr" },
-};
 
 /** Synthesizes, then copies the AWS stack's folder, alone, to an unrelated place. */
 function copiedStackFolder(backend: Record<string, unknown>): { original: string; copy: string } {
-  const app = synthApp(config({ ...awsOnly, backend }));
+  const app = synthApp(config({ ...STANDALONE_AWS_CONFIG, backend }));
   expect(app.manifest.stacks[AWS_STACK].dependencies).toEqual([]);
   const original = path.join(app.outdir, "stacks", AWS_STACK);
   const copy = path.join(scratchDir("copied-stack-"), "another", "checkout", AWS_STACK);

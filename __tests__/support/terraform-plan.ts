@@ -17,6 +17,18 @@ export function awsProviderMirror(): Tool {
 
 export { findTool };
 
+/** The `aws` section of configs whose AWS stack Terraform plans offline (no AWS call). */
+export const OFFLINE_AWS = {
+  region: "eu-west-1",
+  vpcId: "vpc-0123456789abcdef0",
+  subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+  eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+  offline: true,
+};
+
+/** AWS modes whose stack reads no other stack (no RDS), so it plans on its own. */
+export const STANDALONE_AWS_CONFIG = { aws: OFFLINE_AWS, storage: { type: "s3" }, registry: { type: "ecr" } };
+
 export interface PlannedResource {
   address: string;
   type: string;

@@ -2,18 +2,10 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Construct } from "constructs";
 import type { GitpodObjectStorage } from "../gitpod/dependencies";
-import { PersistentServer } from "../persistent-server/persistent-server";
+import { PersistentServer, type PersistentServerPlacement } from "../persistent-server/persistent-server";
 
-export interface InClusterMinioStorageProps {
-  readonly namespace: string;
-  /** Name of the server's objects (Deployment, Service, Secret...). */
-  readonly name: string;
-  readonly image: string;
-  readonly storageSize: string;
-  readonly storageClass?: string;
-  readonly deletionProtection: boolean;
-  readonly nodeSelector?: Readonly<Record<string, string>>;
-}
+/** `name` names the server's objects (Deployment, Service, Secret...). */
+export type InClusterMinioStorageProps = PersistentServerPlacement;
 
 /** Region Gitpod signs in-cluster MinIO requests for (the installer's own MinIO uses it too). */
 export const IN_CLUSTER_REGION = "local";
@@ -41,9 +33,7 @@ export class InClusterMinioStorage extends Construct implements GitpodObjectStor
     const fromSecret = (key: string) => ({ secretKeyRef: { name: `${props.name}-credentials`, key } });
 
     this.server = new PersistentServer(this, "server", {
-      namespace: props.namespace,
-      name: props.name,
-      image: props.image,
+      ...props,
       args: ["server", "/data", "--address", ":9000"],
       env: [
         { name: "MINIO_ROOT_USER", valueFrom: fromSecret("root-user") },
@@ -53,12 +43,8 @@ export class InClusterMinioStorage extends Construct implements GitpodObjectStor
       ],
       port: 9000,
       dataMountPath: "/data",
-      storageSize: props.storageSize,
-      storageClass: props.storageClass,
-      deletionProtection: props.deletionProtection,
       readinessPath: "/minio/health/ready",
       resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "4Gi" } },
-      nodeSelector: props.nodeSelector,
       labels: { "app.kubernetes.io/component": "object-storage" },
       dependsOn: [credentials],
     });

@@ -3,20 +3,12 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Construct } from "constructs";
 import type { GitpodDatabase } from "../gitpod/dependencies";
-import { PersistentServer } from "../persistent-server/persistent-server";
+import { PersistentServer, type PersistentServerPlacement } from "../persistent-server/persistent-server";
 
-export interface InClusterMysqlDatabaseProps {
-  readonly namespace: string;
-  /** Name of the server's objects (Deployment, Service, Secret...). */
-  readonly name: string;
-  /** A MySQL 5.7 image (Docker's official image or a mirror of it). */
-  readonly image: string;
-  readonly storageSize: string;
-  readonly storageClass?: string;
-  readonly deletionProtection: boolean;
+/** `name` names the server's objects (Deployment, Service, Secret...); `image` is MySQL 5.7 (Docker's official image or a mirror of it). */
+export interface InClusterMysqlDatabaseProps extends PersistentServerPlacement {
   /** Account Gitpod connects with. Default "gitpod". */
   readonly username?: string;
-  readonly nodeSelector?: Readonly<Record<string, string>>;
 }
 
 /** Databases Gitpod uses: `gitpod`, and `gitpod-sessions` which its init job creates. */
@@ -51,10 +43,9 @@ export class InClusterMysqlDatabase extends Construct implements GitpodDatabase 
     });
     const fromSecret = (key: string) => ({ secretKeyRef: { name: `${props.name}-credentials`, key } });
 
+    const { username: _, ...placement } = props;
     this.server = new PersistentServer(this, "server", {
-      namespace: props.namespace,
-      name: props.name,
-      image: props.image,
+      ...placement,
       // Gitpod relies on the pre-5.6 TIMESTAMP behaviour (installer reference, "Database requirements").
       args: ["--explicit-defaults-for-timestamp=OFF"],
       env: [
@@ -64,14 +55,10 @@ export class InClusterMysqlDatabase extends Construct implements GitpodDatabase 
       ],
       port: 3306,
       dataMountPath: "/var/lib/mysql",
-      storageSize: props.storageSize,
-      storageClass: props.storageClass,
-      deletionProtection: props.deletionProtection,
       // Exits 0 whenever the server answers, even with "access denied".
       readinessCommand: ["mysqladmin", "ping", "--host=127.0.0.1", "--silent"],
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
       configMapMounts: [{ configMap: `${props.name}-init`, mountPath: "/docker-entrypoint-initdb.d" }],
-      nodeSelector: props.nodeSelector,
       labels: { "app.kubernetes.io/component": "database" },
       dependsOn: [credentials, init],
     });

@@ -7,16 +7,12 @@ import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IProbe } from "kubernetes-models/v1/Probe";
 import { ChartRelease } from "../helm-chart/chart-release";
 
-export interface PersistentServerProps {
+/** Where and how big a server runs: what the services built on PersistentServer take from their users. */
+export interface PersistentServerPlacement {
   readonly namespace: string;
   /** Name of the Deployment, Service and Helm release; the volume claim is `<name>-data`. */
   readonly name: string;
   readonly image: string;
-  readonly args?: string[];
-  readonly env?: IEnvVar[];
-  /** The port clients use; the Service exposes it under the same number. */
-  readonly port: number;
-  readonly dataMountPath: string;
   readonly storageSize: string;
   /** Omit for the cluster's default StorageClass. */
   readonly storageClass?: string;
@@ -25,6 +21,15 @@ export interface PersistentServerProps {
    * then destroy, to delete the data on purpose.
    */
   readonly deletionProtection: boolean;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+export interface PersistentServerProps extends PersistentServerPlacement {
+  readonly args?: string[];
+  readonly env?: IEnvVar[];
+  /** The port clients use; the Service exposes it under the same number. */
+  readonly port: number;
+  readonly dataMountPath: string;
   /** Command that exits 0 when the server accepts clients. */
   readonly readinessCommand?: string[];
   /** HTTP path on `port` that answers 200 when the server accepts clients. */
@@ -32,7 +37,6 @@ export interface PersistentServerProps {
   readonly resources: { readonly requests: Record<string, string>; readonly limits?: Record<string, string> };
   /** ConfigMaps mounted read-only into the container. */
   readonly configMapMounts?: readonly { readonly configMap: string; readonly mountPath: string }[];
-  readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly labels?: Readonly<Record<string, string>>;
   /** Terraform resources the server needs first (its Secret, its ConfigMaps). */
   readonly dependsOn?: ITerraformDependable[];
