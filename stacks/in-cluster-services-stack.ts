@@ -3,6 +3,7 @@ import type { BackendConfig, DatabaseConfig, StorageConfig } from "../config/sch
 import type { GitpodDatabase, GitpodObjectStorage } from "../modules/gitpod/dependencies";
 import { InClusterMinioStorage } from "../modules/in-cluster-minio/in-cluster-minio-storage";
 import { InClusterMysqlDatabase } from "../modules/in-cluster-mysql/in-cluster-mysql-database";
+import type { PersistentServerPlacement } from "../modules/persistent-server/persistent-server";
 import { GitpodStack } from "./gitpod-stack";
 import { helmProvider, kubernetesProvider, randomProvider, type ClusterAccess } from "./providers";
 
@@ -35,26 +36,16 @@ export class InClusterServicesStack extends GitpodStack {
     kubernetesProvider(this, props.cluster);
     helmProvider(this, props.cluster);
     randomProvider(this);
-    const placement = { namespace: props.namespace, nodeSelector: META_NODE_SELECTOR };
-    if (props.database) {
-      this.database = new InClusterMysqlDatabase(this, "mysql", {
-        ...placement,
-        name: `${props.namePrefix}-mysql`,
-        image: props.database.image,
-        storageSize: props.database.storageSize,
-        storageClass: props.database.storageClass,
-        deletionProtection: props.database.deletionProtection,
-      });
-    }
-    if (props.storage) {
-      this.objectStorage = new InClusterMinioStorage(this, "minio", {
-        ...placement,
-        name: `${props.namePrefix}-minio`,
-        image: props.storage.image,
-        storageSize: props.storage.storageSize,
-        storageClass: props.storage.storageClass,
-        deletionProtection: props.storage.deletionProtection,
-      });
-    }
+    const placement = (name: string, service: InClusterDatabaseConfig | InClusterStorageConfig): PersistentServerPlacement => ({
+      namespace: props.namespace,
+      nodeSelector: META_NODE_SELECTOR,
+      name: `${props.namePrefix}-${name}`,
+      image: service.image,
+      storageSize: service.storageSize,
+      storageClass: service.storageClass,
+      deletionProtection: service.deletionProtection,
+    });
+    if (props.database) this.database = new InClusterMysqlDatabase(this, "mysql", placement("mysql", props.database));
+    if (props.storage) this.objectStorage = new InClusterMinioStorage(this, "minio", placement("minio", props.storage));
   }
 }
