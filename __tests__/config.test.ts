@@ -179,6 +179,29 @@ describe("configuration errors name the field, the problem and the accepted valu
     ]);
   });
 
+  it("names every unknown field of a section at once", () => {
+    expect(problemsOf({ domain: "a.example.com", gitpod: { namespcae: "x", verison: "y", version: "2022.11.3" } })).toEqual([
+      "gitpod.namespcae: unknown field; remove it or check its spelling (fields are case-sensitive)",
+      "gitpod.verison: unknown field; remove it or check its spelling (fields are case-sensitive)",
+    ]);
+  });
+
+  it("rejects a list where a mapping belongs, even an empty one", () => {
+    expect(
+      problemsOf({ domain: "a.example.com", gitpod: [], database: [{ type: "in-cluster" }], aws: { region: "eu-west-1", tags: ["team"] } }),
+    ).toEqual([
+      "gitpod: must be a mapping (key: value), not a list",
+      "aws.tags: must be a mapping (key: value), not a list",
+      "database: must be a mapping (key: value), not a list",
+    ]);
+  });
+
+  it("lists the accepted values of a missing choice", () => {
+    expect(problemsOf({ domain: "a.example.com", scm: { providers: [{ id: "gh", clientId: "abc" }] } })).toEqual([
+      'scm.providers[0].type: is required; accepted values: "GitHub", "GitLab", "Bitbucket", "BitbucketServer"',
+    ]);
+  });
+
   it("refuses secrets in the file and names the variable to use instead", () => {
     expect(
       problemsOf({

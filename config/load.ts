@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
+import { safeParse } from "valibot";
 import { ConfigError, describeIssues } from "./errors";
 import { BUILT_IN_DEFAULTS, configSchema, type GitpodCdktfConfig } from "./schema";
 
@@ -90,9 +91,9 @@ function inlineReferencedFiles(config: Record<string, unknown>, baseDir: string,
 
 /** Validates an already-parsed value; exported for tests and tools that build configs in code. */
 export function validateConfig(value: unknown, source: string): GitpodCdktfConfig {
-  const result = configSchema.safeParse(value);
+  const result = safeParse(configSchema, value);
   if (!result.success) {
-    throw new ConfigError(source, describeIssues(result.error.issues, value));
+    throw new ConfigError(source, describeIssues(result.issues, value, configSchema));
   }
-  return result.data;
+  return result.output;
 }
