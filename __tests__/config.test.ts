@@ -68,8 +68,28 @@ describe("loading the configuration", () => {
 
   it("reports YAML syntax errors and duplicate keys", () => {
     const cwd = tempDir();
-    fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), "domain: a.example.com\ndomain: b.example.com\n");
-    expect(() => loadConfig({ env: {}, cwd })).toThrow(/YAML syntax: .*unique/i);
+    const problemsOfFile = (text: string) => {
+      fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), text);
+      try {
+        loadConfig({ env: {}, cwd });
+      } catch (error) {
+        if (error instanceof ConfigError) return [...error.problems];
+        throw error;
+      }
+      throw new Error("expected the file to be rejected");
+    };
+    expect(problemsOfFile("domain: a.example.com\ndomain: b.example.com\n")).toEqual([
+      "YAML syntax: duplicated mapping key at line 2, column 1",
+    ]);
+    expect(problemsOfFile("domain: a.example.com\ngitpod:\n  namespace: gitpod\n version: 2022.11.3\n")).toEqual([
+      "YAML syntax: bad indentation of a mapping entry at line 4, column 2",
+    ]);
+  });
+
+  it("reads YAML 1.2: yes/no and dates stay strings", () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), "domain: a.example.com\ngitpod:\n  dropImageRepo: yes\n");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow('gitpod.dropImageRepo: expected boolean, got "yes"');
   });
 
   it("rejects a file that is not a mapping", () => {
