@@ -413,6 +413,16 @@ describe("AWS modes", () => {
     ]);
   });
 
+  it("checks what the modes need even when another field is malformed, but not when a field has the wrong type", () => {
+    expect(problemsOf({ domain: "https://a.example.com", storage: { type: "s3" } })).toEqual([
+      expect.stringMatching(/^domain: must be a fully-qualified/),
+      "aws: is required by the AWS modes in this config: give at least aws.region",
+    ]);
+    expect(problemsOf({ domain: "a.example.com", storage: { type: "s3" }, gitpod: { dropImageRepo: "yes" } })).toEqual([
+      'gitpod.dropImageRepo: expected boolean, got "yes"',
+    ]);
+  });
+
   it("checks RDS settings", () => {
     expect(problemsOf({ domain: "a.example.com", aws, database: { type: "rds", engineVersion: "9.0", backupRetentionDays: 0 } })).toEqual([
       'database.engineVersion: "9.0" is not accepted; accepted values: "5.7", "8.0", "8.4"',

@@ -464,33 +464,31 @@ type AwsField = "vpcId" | "subnetIds" | "eksOidcProviderArn";
 
 export const configSchema = v.pipe(
   configObjectSchema,
-  crossFieldCheck<v.InferOutput<typeof configObjectSchema>>(
-    (config, report) => {
-      // What the AWS modes need from the `aws` section, named after the mode that needs it.
-      const needs: [boolean, string, AwsField, string][] = [
-        [config.database.type === "rds", "database.type is rds", "vpcId", "the VPC to create the database in"],
-        [config.database.type === "rds", "database.type is rds", "subnetIds", "two or more private subnets in different availability zones"],
-        [config.registry.type === "ecr", "registry.type is ecr", "eksOidcProviderArn", "the EKS OIDC provider, for the token refresher's IAM role"],
-        [config.tls.type === "acme-route53", "tls.type is acme-route53", "eksOidcProviderArn", "the EKS OIDC provider, for cert-manager's IAM role"],
-      ];
-      const usesAws =
-        config.database.type === "rds" ||
-        config.storage.type === "s3" ||
-        config.registry.type === "s3" ||
-        config.registry.type === "ecr" ||
-        config.tls.type === "acme-route53";
-      if (usesAws && config.aws === undefined) {
-        report(["aws"], "is required by the AWS modes in this config: give at least aws.region");
-        return;
-      }
-      for (const [needed, because, field, what] of needs) {
-        if (needed && config.aws?.[field] === undefined) report(["aws", field], `is required when ${because}: ${what}`);
-      }
-      if (config.database.type === "rds" && config.aws?.subnetIds !== undefined && config.aws.subnetIds.length < 2) {
-        report(["aws", "subnetIds"], "needs two or more subnets in different availability zones (an RDS requirement)");
-      }
-    },
-  ),
+  crossFieldCheck<v.InferOutput<typeof configObjectSchema>>((config, report) => {
+    // What the AWS modes need from the `aws` section, named after the mode that needs it.
+    const needs: [boolean, string, AwsField, string][] = [
+      [config.database.type === "rds", "database.type is rds", "vpcId", "the VPC to create the database in"],
+      [config.database.type === "rds", "database.type is rds", "subnetIds", "two or more private subnets in different availability zones"],
+      [config.registry.type === "ecr", "registry.type is ecr", "eksOidcProviderArn", "the EKS OIDC provider, for the token refresher's IAM role"],
+      [config.tls.type === "acme-route53", "tls.type is acme-route53", "eksOidcProviderArn", "the EKS OIDC provider, for cert-manager's IAM role"],
+    ];
+    const usesAws =
+      config.database.type === "rds" ||
+      config.storage.type === "s3" ||
+      config.registry.type === "s3" ||
+      config.registry.type === "ecr" ||
+      config.tls.type === "acme-route53";
+    if (usesAws && config.aws === undefined) {
+      report(["aws"], "is required by the AWS modes in this config: give at least aws.region");
+      return;
+    }
+    for (const [needed, because, field, what] of needs) {
+      if (needed && config.aws?.[field] === undefined) report(["aws", field], `is required when ${because}: ${what}`);
+    }
+    if (config.database.type === "rds" && config.aws?.subnetIds !== undefined && config.aws.subnetIds.length < 2) {
+      report(["aws", "subnetIds"], "needs two or more subnets in different availability zones (an RDS requirement)");
+    }
+  }),
 );
 
 /** The validated configuration every stack receives. */
