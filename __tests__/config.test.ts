@@ -68,8 +68,28 @@ describe("loading the configuration", () => {
 
   it("reports YAML syntax errors and duplicate keys", () => {
     const cwd = tempDir();
-    fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), "domain: a.example.com\ndomain: b.example.com\n");
-    expect(() => loadConfig({ env: {}, cwd })).toThrow(/YAML syntax: .*unique/i);
+    const problemsOfFile = (text: string) => {
+      fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), text);
+      try {
+        loadConfig({ env: {}, cwd });
+      } catch (error) {
+        if (error instanceof ConfigError) return [...error.problems];
+        throw error;
+      }
+      throw new Error("expected the file to be rejected");
+    };
+    expect(problemsOfFile("domain: a.example.com\ndomain: b.example.com\n")).toEqual([
+      "YAML syntax: duplicated mapping key at line 2, column 1",
+    ]);
+    expect(problemsOfFile("domain: a.example.com\ngitpod:\n  namespace: gitpod\n version: 2022.11.3\n")).toEqual([
+      "YAML syntax: bad indentation of a mapping entry at line 4, column 2",
+    ]);
+  });
+
+  it("reads YAML 1.2: yes/no and dates stay strings", () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, "gitpod-cdktf.yaml"), "domain: a.example.com\ngitpod:\n  dropImageRepo: yes\n");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow('gitpod.dropImageRepo: expected boolean, got "yes"');
   });
 
   it("rejects a file that is not a mapping", () => {
@@ -176,6 +196,29 @@ describe("configuration errors name the field, the problem and the accepted valu
     expect(problemsOf({ domain: "a.example.com", gitpod: { namespcae: "x" }, databse: {} })).toEqual([
       "gitpod.namespcae: unknown field; remove it or check its spelling (fields are case-sensitive)",
       "databse: unknown field; remove it or check its spelling (fields are case-sensitive)",
+    ]);
+  });
+
+  it("names every unknown field of a section at once", () => {
+    expect(problemsOf({ domain: "a.example.com", gitpod: { namespcae: "x", verison: "y", version: "2022.11.3" } })).toEqual([
+      "gitpod.namespcae: unknown field; remove it or check its spelling (fields are case-sensitive)",
+      "gitpod.verison: unknown field; remove it or check its spelling (fields are case-sensitive)",
+    ]);
+  });
+
+  it("rejects a list where a mapping belongs, even an empty one", () => {
+    expect(
+      problemsOf({ domain: "a.example.com", gitpod: [], database: [{ type: "in-cluster" }], aws: { region: "eu-west-1", tags: ["team"] } }),
+    ).toEqual([
+      "gitpod: must be a mapping (key: value), not a list",
+      "aws.tags: must be a mapping (key: value), not a list",
+      "database: must be a mapping (key: value), not a list",
+    ]);
+  });
+
+  it("lists the accepted values of a missing choice", () => {
+    expect(problemsOf({ domain: "a.example.com", scm: { providers: [{ id: "gh", clientId: "abc" }] } })).toEqual([
+      'scm.providers[0].type: is required; accepted values: "GitHub", "GitLab", "Bitbucket", "BitbucketServer"',
     ]);
   });
 
@@ -367,6 +410,16 @@ describe("AWS modes", () => {
       "aws.eksOidcProviderArn: is required when registry.type is ecr: the EKS OIDC provider, for the token refresher's IAM role",
       "aws.eksOidcProviderArn: is required when tls.type is acme-route53: the EKS OIDC provider, for cert-manager's IAM role",
       "aws.subnetIds: needs two or more subnets in different availability zones (an RDS requirement)",
+    ]);
+  });
+
+  it("checks what the modes need even when another field is malformed, but not when a field has the wrong type", () => {
+    expect(problemsOf({ domain: "https://a.example.com", storage: { type: "s3" } })).toEqual([
+      expect.stringMatching(/^domain: must be a fully-qualified/),
+      "aws: is required by the AWS modes in this config: give at least aws.region",
+    ]);
+    expect(problemsOf({ domain: "a.example.com", storage: { type: "s3" }, gitpod: { dropImageRepo: "yes" } })).toEqual([
+      'gitpod.dropImageRepo: expected boolean, got "yes"',
     ]);
   });
 

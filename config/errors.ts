@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as v from "valibot";
 import { SENSITIVE_VARIABLES, scmClientSecretVariable } from "./schema";
 
 /** A configuration the project cannot use. `problems` holds one line per problem, field first. */
@@ -54,47 +54,141 @@ function secretKeyMessage(input: unknown, path: readonly PropertyKey[], key: str
   return `${field}: secrets are never read from the config file; remove it and pass the value as the sensitive Terraform variable the README lists for this field`;
 }
 
-/** Turns zod issues into one actionable line each: field path, what is wrong, what is accepted. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+function unknownKeyMessage(input: unknown, path: readonly PropertyKey[], key: string): string {
+  return SECRET_KEY.test(key)
+    ? secretKeyMessage(input, path, key)
+    : `${formatPath([...path, key])}: unknown field; remove it or check its spelling (fields are case-sensitive)`;
+}
+
+/**
+ * The parts of a valibot schema the messages read: an issue says where and what, but not what the
+ * other fields of an object are, nor which values a choice accepts.
+ */
+interface SchemaNode {
+  readonly kind: string;
+  readonly type: string;
+  readonly pipe?: readonly SchemaNode[];
+  readonly expects: string | null;
+  readonly entries?: Readonly<Record<string, SchemaNode>>;
+  readonly wrapped?: SchemaNode;
+  readonly options?: readonly (SchemaNode | string)[];
+  readonly key?: string;
+  readonly item?: SchemaNode;
+  readonly value?: SchemaNode;
+  readonly literal?: unknown;
+}
+
+/** The schema that shapes a value: through optional wrappers, and the last schema of a pipe. */
+function shaping(node: SchemaNode | undefined): SchemaNode | undefined {
+  if (node?.type === "optional") return shaping(node.wrapped);
+  const schemas = node?.pipe?.filter((item) => item.kind === "schema");
+  return schemas !== undefined && schemas.length > 0 ? shaping(schemas[schemas.length - 1]) : node;
+}
+
+/** The object schema that validated `input`: a variant stands for the option `input` selects. */
+function objectSchemaFor(node: SchemaNode | undefined, input: unknown): SchemaNode | undefined {
+  const schema = shaping(node);
+  if (schema?.type !== "variant") return schema;
+  const discriminator = input !== null && typeof input === "object" ? (input as Record<string, unknown>)[schema.key!] : undefined;
+  return (schema.options as SchemaNode[]).find((option) => option.entries![schema.key!].literal === discriminator);
+}
+
+/** The schema of the value at `item.key` inside `node`. */
+function childSchema(node: SchemaNode, item: v.IssuePathItem): SchemaNode | undefined {
+  const parent = objectSchemaFor(node, item.input);
+  switch (parent?.type) {
+    case "strict_object":
+    case "object":
+      return parent.entries![item.key as string];
+    case "array":
+      return parent.item;
+    case "record":
+      return parent.value;
+    default:
+      return undefined;
+  }
+}
+
+/** The shaping schema of the value at `path` (a variant stays a variant). */
+function schemaAt(root: SchemaNode, path: readonly v.IssuePathItem[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = root;
+  for (const item of path) {
+    if (node === undefined) return undefined;
+    node = childSchema(node, item);
+  }
+  return shaping(node);
+}
+
+/** valibot names types "string", "Object", "Array"; the messages use lower case throughout. */
+const typeName = (expects: string | null | undefined) => (expects ?? "a value").replace(/^(Object|Array)$/, (name) => name.toLowerCase());
+
+/** Validations whose messages are written in full here or in the schema, without the value. */
+const WRITTEN_IN_FULL = new Set(["check", "raw_check", "raw_transform"]);
+
+/**
+ * Turns valibot issues into one actionable line each: field path, what is wrong, what is accepted.
+ * `schema` is the one that produced the issues.
+ */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[], input: unknown, schema: v.GenericSchema): string[] {
+  const root = schema as unknown as SchemaNode;
   return issues.flatMap((issue): string[] => {
-    const field = formatPath(issue.path) || "(top level)";
-    const given = valueAt(input, issue.path);
-    switch (issue.code) {
-      case "unrecognized_keys":
-        return issue.keys.map((key) =>
-          SECRET_KEY.test(key)
-            ? secretKeyMessage(input, issue.path, key)
-            : `${formatPath([...issue.path, key])}: unknown field; remove it or check its spelling (fields are case-sensitive)`,
-        );
-      case "invalid_union": {
-        if (issue.discriminator !== undefined && "options" in issue) {
-          const section = String(issue.path[0]);
-          const accepted = issue.options ?? [];
-          if (given === undefined) {
-            return [`${field}: is required; accepted values: ${quote(accepted)}`];
-          }
-          return [`${field}: ${JSON.stringify(given)} is not a valid ${section} type; accepted values: ${quote(accepted)}`];
-        }
-        return [`${field}: ${issue.message}`];
+    const pathItems = issue.path ?? [];
+    const path = pathItems.map((item) => item.key as PropertyKey);
+    const field = formatPath(path) || "(top level)";
+    const given = valueAt(input, path);
+    const last = pathItems[pathItems.length - 1];
+
+    if (issue.kind === "schema" && last?.origin === "key") {
+      const objectPath = path.slice(0, -1);
+      const object = objectSchemaFor(schemaAt(root, pathItems.slice(0, -1)), last.input);
+      if (issue.expected === "never") {
+        // valibot reports the first unknown key of an object; name them all at once.
+        const known = object?.entries;
+        const unknownKeys = known ? Object.keys(last.input as object).filter((key) => !Object.hasOwn(known, key)) : [String(last.key)];
+        return unknownKeys.map((key) => unknownKeyMessage(input, objectPath, key));
       }
-      case "invalid_value":
-        return [
-          `${field}: ${given === undefined ? "is required" : `${JSON.stringify(given)} is not accepted`}; accepted values: ${quote(issue.values)}`,
-        ];
-      case "invalid_type":
-        return [
-          given === undefined
-            ? `${field}: is required (expected ${issue.expected})`
-            : `${field}: expected ${issue.expected}, got ${JSON.stringify(given)}`,
-        ];
-      case "invalid_format":
-      case "too_big":
-      case "too_small": {
-        const shown = given === undefined || typeof given === "object" ? "" : ` (got ${JSON.stringify(given)})`;
-        return [`${field}: ${issue.message}${shown}`];
+      const expected = shaping(object?.entries?.[String(last.key)]);
+      if (expected?.type === "picklist") return [`${field}: is required; accepted values: ${quote(expected.options ?? [])}`];
+      return [`${field}: is required (expected ${typeName(expected?.expects)})`];
+    }
+
+    if (issue.type === "variant") {
+      const variant = schemaAt(root, pathItems.slice(0, -1));
+      if (variant?.type === "variant" && last?.key === variant.key) {
+        const accepted = (variant.options as SchemaNode[]).map((option) => option.entries![variant.key!].literal);
+        const section = String(path[path.length - 2] ?? "config");
+        if (given === undefined) return [`${field}: is required; accepted values: ${quote(accepted)}`];
+        return [`${field}: ${JSON.stringify(given)} is not a valid ${section} type; accepted values: ${quote(accepted)}`];
       }
+    }
+
+    if (issue.type === "picklist") {
+      const accepted = schemaAt(root, pathItems)?.options ?? [];
+      return [`${field}: ${given === undefined ? "is required" : `${JSON.stringify(given)} is not accepted`}; accepted values: ${quote(accepted)}`];
+    }
+
+    if (issue.kind === "schema") {
+      return [
+        given === undefined
+          ? `${field}: is required (expected ${typeName(issue.expected)})`
+          : `${field}: expected ${typeName(issue.expected)}, got ${JSON.stringify(given)}`,
+      ];
+    }
+
+    const shown = given === undefined || typeof given === "object" || WRITTEN_IN_FULL.has(issue.type) ? "" : ` (got ${JSON.stringify(given)})`;
+    const counted = (count: unknown) => `${String(count)} ${Array.isArray(given) ? "item" : "character"}${count === 1 ? "" : "s"}`;
+    switch (issue.type) {
+      case "min_value":
+      case "max_value":
+        return [`${field}: must be ${issue.expected}${shown}`];
+      case "min_length":
+        return [`${field}: must have at least ${counted(issue.requirement)}${shown}`];
+      case "max_length":
+        return [`${field}: must have at most ${counted(issue.requirement)}${shown}`];
+      case "integer":
+        return [`${field}: must be a whole number${shown}`];
       default:
-        return [`${field}: ${issue.message}`];
+        return [`${field}: ${issue.message}${shown}`];
     }
   });
 }

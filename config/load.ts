@@ -6,7 +6,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
+import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+import { safeParse } from "valibot";
 import { ConfigError, describeIssues } from "./errors";
 import { BUILT_IN_DEFAULTS, configSchema, type GitpodCdktfConfig } from "./schema";
 
@@ -48,19 +49,26 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): LoadedConfig {
 }
 
 function parseConfigFile(file: string, shownAs: string): GitpodCdktfConfig {
-  const text = fs.readFileSync(file, "utf8");
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      shownAs,
-      document.errors.map((error) => `YAML syntax: ${error.message.split("\n")[0]}`),
-    );
-  }
-  const value: unknown = document.toJS() ?? {};
+  const value = parseYaml(fs.readFileSync(file, "utf8"), shownAs) ?? {};
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new ConfigError(shownAs, ["(top level): the file must hold a YAML mapping such as `domain: gitpod.example.com`"]);
   }
   return validateConfig(inlineReferencedFiles(value as Record<string, unknown>, path.dirname(file), shownAs), shownAs);
+}
+
+/**
+ * YAML 1.2's core schema: `yes` and `2022-11-03` stay strings (the schema says which fields are
+ * booleans). A duplicate key is an error, not "the last one wins".
+ */
+function parseYaml(text: string, shownAs: string): unknown {
+  try {
+    return load(text, { schema: CORE_SCHEMA });
+  } catch (error) {
+    if (!(error instanceof YAMLException)) throw error;
+    // One line, without js-yaml's source excerpt: the position says where.
+    const where = error.mark === undefined ? "" : ` at line ${error.mark.line + 1}, column ${error.mark.column + 1}`;
+    throw new ConfigError(shownAs, [`YAML syntax: ${error.reason}${where}`]);
+  }
 }
 
 /**
@@ -90,9 +98,9 @@ function inlineReferencedFiles(config: Record<string, unknown>, baseDir: string,
 
 /** Validates an already-parsed value; exported for tests and tools that build configs in code. */
 export function validateConfig(value: unknown, source: string): GitpodCdktfConfig {
-  const result = configSchema.safeParse(value);
+  const result = safeParse(configSchema, value);
   if (!result.success) {
-    throw new ConfigError(source, describeIssues(result.error.issues, value));
+    throw new ConfigError(source, describeIssues(result.issues, value, configSchema));
   }
-  return result.data;
+  return result.output;
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { z } from "zod";
+import * as v from "valibot";
 import { PipelineInputError } from "./errors";
 import { findCycle } from "./stack-graph";
 
@@ -27,15 +27,23 @@ export interface Manifest {
 const STACK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 // cdktf writes more fields (annotations, constructPath...); only these are read.
-const manifestSchema = z.object({
-  stacks: z.record(
-    z.string(),
-    z.object({
-      dependencies: z.array(z.string()),
-      workingDirectory: z.string().min(1),
+const manifestSchema = v.object({
+  stacks: v.record(
+    v.string(),
+    v.object({
+      dependencies: v.array(v.string()),
+      workingDirectory: v.pipe(v.string(), v.minLength(1, "must not be empty")),
     }),
   ),
 });
+
+/** `stacks.a.dependencies: expected array, got "b"` */
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const field = v.getDotPath(issue) ?? "(top level)";
+  if (issue.kind !== "schema") return `${field}: ${issue.message}`;
+  const missing = issue.path?.[issue.path.length - 1]?.origin === "key";
+  return missing ? `${field}: is missing` : `${field}: expected ${issue.expected?.toLowerCase()}, got ${issue.received}`;
+}
 
 /**
  * Reads `<outdir>/manifest.json`. Messages name it `shownAs` (the path as the user gave it,
@@ -59,18 +67,17 @@ export function readManifest(outdir: string, shownAs: string = path.join(outdir,
 
 /** Validates a parsed manifest; `source` names it in messages. */
 export function parseManifest(json: unknown, source: string): Manifest {
-  const parsed = manifestSchema.safeParse(json);
+  const parsed = v.safeParse(manifestSchema, json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top level)"}: ${issue.message}`);
-    throw new PipelineInputError(`${source} is not a cdktf manifest: ${problems.join("; ")}`);
+    throw new PipelineInputError(`${source} is not a cdktf manifest: ${parsed.issues.map(describeIssue).join("; ")}`);
   }
   const problems: string[] = [];
   const stacks = new Map<string, ManifestStack>();
-  for (const id of Object.keys(parsed.data.stacks).sort()) {
-    const { dependencies, workingDirectory } = parsed.data.stacks[id];
+  for (const id of Object.keys(parsed.output.stacks).sort()) {
+    const { dependencies, workingDirectory } = parsed.output.stacks[id];
     if (!STACK_ID.test(id)) problems.push(`stack id ${JSON.stringify(id)} has characters other than letters, digits, ".", "_" and "-"`);
     for (const dependency of dependencies) {
-      if (!(dependency in parsed.data.stacks)) problems.push(`stacks.${id}.dependencies: ${JSON.stringify(dependency)} is not a stack of this manifest`);
+      if (!(dependency in parsed.output.stacks)) problems.push(`stacks.${id}.dependencies: ${JSON.stringify(dependency)} is not a stack of this manifest`);
       if (dependency === id) problems.push(`stacks.${id}.dependencies: a stack cannot depend on itself`);
     }
     if (path.isAbsolute(workingDirectory) || path.normalize(workingDirectory).split(path.sep)[0] === "..") {

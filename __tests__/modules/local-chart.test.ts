@@ -28,6 +28,33 @@ describe("LocalChart", () => {
     expect(parseYaml(files["templates/01-configmap-second.yaml"])).toEqual(configMap("second", { b: "2" }));
   });
 
+  it("quotes strings that Helm's YAML 1.1 parser would read as booleans or numbers", () => {
+    const values = { browser: "off", enabled: "yes", mode: "ON", strict: "true", timeout: "2700" };
+    const text = renderChartFiles({ chartName: "x", version: "1.0.0", description: "x", manifests: [configMap("env", values)] })[
+      "templates/00-configmap-env.yaml"
+    ];
+    const lines = text.split("\n");
+    for (const [key, value] of Object.entries(values)) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  ${key}: (['"])${value}\\1$`)));
+    }
+    expect(parseYaml(text)).toEqual(configMap("env", values));
+  });
+
+  it("spells out shared objects instead of YAML anchors, and never folds long lines", () => {
+    const labels = { app: "demo" };
+    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "s", labels }, spec: { selector: labels } };
+    const description = `a chart whose description is ${"long ".repeat(30)}`.trim();
+    const files = renderChartFiles({
+      chartName: "x",
+      version: "1.0.0",
+      description,
+      manifests: [service],
+    });
+    expect(files["templates/00-service-s.yaml"]).not.toMatch(/[&*]/);
+    expect(files["templates/00-service-s.yaml"].match(/app: demo/g)).toHaveLength(2);
+    expect(files["Chart.yaml"]).toContain(`description: ${description}\n`);
+  });
+
   it("refuses objects that Helm would treat as templates", () => {
     expect(() =>
       renderChartFiles({ chartName: "x", version: "1.0.0", description: "x", manifests: [configMap("tpl", { a: "{{ .Values.x }}" })] }),

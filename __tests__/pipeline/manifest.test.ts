@@ -42,8 +42,10 @@ describe("manifest.json", () => {
   });
 
   it.each([
-    [{}, "m.json is not a cdktf manifest: stacks: Invalid input: expected record, received undefined"],
-    [{ stacks: { a: { dependencies: "b", workingDirectory: "stacks/a" } } }, "m.json is not a cdktf manifest: stacks.a.dependencies: Invalid input: expected array, received string"],
+    [{}, "m.json is not a cdktf manifest: stacks: is missing"],
+    [{ stacks: { a: { dependencies: "b", workingDirectory: "stacks/a" } } }, 'm.json is not a cdktf manifest: stacks.a.dependencies: expected array, got "b"'],
+    [{ stacks: { a: { dependencies: [], workingDirectory: "" }, b: [] } }, "m.json is not a cdktf manifest: stacks.a.workingDirectory: must not be empty; stacks.b.dependencies: is missing; stacks.b.workingDirectory: is missing"],
+    ["stacks", 'm.json is not a cdktf manifest: (top level): expected object, got "stacks"'],
     [{ stacks: {} }, "m.json: stacks: the manifest has no stacks"],
     [{ stacks: { a: stack(["b"]) } }, 'm.json: stacks.a.dependencies: "b" is not a stack of this manifest'],
     [{ stacks: { a: stack(["a"]) } }, "m.json: stacks.a.dependencies: a stack cannot depend on itself"],

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Testing, TerraformStack } from "cdktf";
-import { parse, parseAllDocuments } from "yaml";
+import { load, loadAll } from "js-yaml";
 import { validateConfig } from "../../config/load";
 import type { GitpodCdktfConfig } from "../../config/schema";
 import { synthesize } from "../../stacks/gitpod-app";
@@ -105,13 +105,11 @@ export function chartObjectsByRelease(app: SynthesizedApp, stackId: string): Rec
 
 /** Objects of a YAML stream (chart templates). */
 export function yamlObjects(text: string): Record<string, unknown>[] {
-  return parseAllDocuments(text)
-    .map((doc) => doc.toJS())
-    .filter((obj): obj is Record<string, unknown> => obj !== null);
+  return loadAll(text).filter((obj): obj is Record<string, unknown> => obj !== null && obj !== undefined);
 }
 
 export function parseYaml(text: string): unknown {
-  return parse(text);
+  return load(text);
 }
 
 /** Terraform JSON strings escape a literal "${" as "$${" (and "%{" as "%%{"). */

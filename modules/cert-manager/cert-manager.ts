@@ -1,6 +1,6 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { Construct } from "constructs";
-import { stringify } from "yaml";
+import { dump } from "js-yaml";
 
 export interface CertManagerProps {
   /** Chart version (a cert-manager release tag such as v1.16.5). */
@@ -32,7 +32,7 @@ export class CertManager extends Construct {
       version: props.version,
       namespace: props.namespace ?? "cert-manager",
       createNamespace: true,
-      values: [stringify(certManagerValues(props.version), { aliasDuplicateObjects: false })],
+      values: [dump(certManagerValues(props.version), { noRefs: true, lineWidth: -1 })],
       wait: true,
       waitForJobs: true,
       atomic: true,
