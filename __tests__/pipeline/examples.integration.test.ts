@@ -105,9 +105,10 @@ describe("the documentation", () => {
   const readme = read("README.md");
   const section = readme.slice(readme.indexOf("## Existing Terraform pipelines"), readme.indexOf("\n## ", readme.indexOf("## Existing Terraform pipelines") + 1));
 
-  it("sits right after 'Deploying stack by stack' and points at every example", () => {
-    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((match) => match[1]);
-    expect(headings[headings.indexOf("Deploying stack by stack") + 1]).toBe("Existing Terraform pipelines");
+  it("is one of the ways to run the project, and points at every example", () => {
+    const waysToRun = readme.slice(readme.indexOf("## Running it"), readme.indexOf("\n## ", readme.indexOf("## Running it") + 1));
+    expect(waysToRun).toContain("](#existing-terraform-pipelines)");
+    expect(readme).toContain("\n## Existing Terraform pipelines\n");
     for (const file of ["examples/github-actions.yml", "examples/gitlab-ci.yml", "examples/terraform-only.sh"]) {
       expect(section).toContain(`](${file})`);
       expect(fs.existsSync(path.join(ROOT, file))).toBe(true);
