@@ -15,7 +15,7 @@ import { describeWithTools, findTool, terraform, terraformTool } from "./support
 describeWithTools("Terraform reads the synthesized installer inputs verbatim", [terraformTool()], () => {
   it("evaluates the ConfigMap's script and config (with template-like user text) back to the exact text", () => {
     // Literal inputs only, so Terraform can evaluate the strings without providers or remote state.
-    const stack = new TerraformStack(new App({ skipValidation: true }), "inputs");
+    const stack = new TerraformStack(new App({ skipValidation: true, outdir: scratchDir("tf-strings-app-") }), "inputs");
     const installation = new GitpodInstallation(stack, "gitpod", {
       namespace: "gitpod",
       namePrefix: "gitpod",
