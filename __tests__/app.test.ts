@@ -306,6 +306,11 @@ describe("with AWS managed services", () => {
     expect(Object.keys(app.stack(AWS).terraform.required_providers)).toEqual(["aws"]);
   });
 
+  it("makes no AWS stack for an aws section that no mode uses (e.g. after moving back in-cluster)", () => {
+    const idle = synthApp(config({ aws: allAws.aws }));
+    expect(idle.stackIds.sort()).toEqual([IDS.cluster, IDS.services, IDS.secrets, IDS.release].sort());
+  });
+
   it("cert-manager's stack waits for no AWS stack: they deploy side by side", () => {
     expect(app.manifest.stacks[IDS.cluster].dependencies).toEqual([]);
     expect(app.manifest.stacks[AWS].dependencies).toEqual([IDS.secrets]);

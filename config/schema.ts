@@ -462,6 +462,19 @@ const configObjectSchema = section({
 
 type AwsField = "vpcId" | "subnetIds" | "eksOidcProviderArn";
 
+type Modes = Pick<v.InferOutput<typeof configObjectSchema>, "database" | "storage" | "registry" | "tls">;
+
+/** Whether a mode of the config creates AWS resources (and so the aws-services stack). */
+export function usesAwsServices(config: Modes): boolean {
+  return (
+    config.database.type === "rds" ||
+    config.storage.type === "s3" ||
+    config.registry.type === "s3" ||
+    config.registry.type === "ecr" ||
+    config.tls.type === "acme-route53"
+  );
+}
+
 export const configSchema = v.pipe(
   configObjectSchema,
   crossFieldCheck<v.InferOutput<typeof configObjectSchema>>((config, report) => {
@@ -472,13 +485,7 @@ export const configSchema = v.pipe(
       [config.registry.type === "ecr", "registry.type is ecr", "eksOidcProviderArn", "the EKS OIDC provider, for the token refresher's IAM role"],
       [config.tls.type === "acme-route53", "tls.type is acme-route53", "eksOidcProviderArn", "the EKS OIDC provider, for cert-manager's IAM role"],
     ];
-    const usesAws =
-      config.database.type === "rds" ||
-      config.storage.type === "s3" ||
-      config.registry.type === "s3" ||
-      config.registry.type === "ecr" ||
-      config.tls.type === "acme-route53";
-    if (usesAws && config.aws === undefined) {
+    if (usesAwsServices(config) && config.aws === undefined) {
       report(["aws"], "is required by the AWS modes in this config: give at least aws.region");
       return;
     }

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, type TerraformStack } from "cdktf";
-import { ACME_SERVERS, SENSITIVE_VARIABLES, type GitpodCdktfConfig } from "../config/schema";
+import { ACME_SERVERS, SENSITIVE_VARIABLES, usesAwsServices, type GitpodCdktfConfig } from "../config/schema";
 import { EcrCredentialRefresher } from "../modules/ecr-credentials/ecr-credential-refresher";
 import { externalContainerRegistry } from "../modules/external/container-registry";
 import { externalMysqlDatabase } from "../modules/external/mysql-database";
@@ -89,19 +89,21 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
           ...inCluster,
         })
       : undefined;
-  const aws = config.aws
-    ? new AwsServicesStack(app, stackId(STACK_CONCERNS.aws), {
-        backend,
-        aws: config.aws,
-        namePrefix: config.name,
-        domain: config.domain,
-        gitpodNamespace: config.gitpod.namespace,
-        database: database.type === "rds" ? { ...database, password: required(secrets.rdsMasterPassword, "RDS master password") } : undefined,
-        storage: storage.type === "s3" ? storage : undefined,
-        registry: registry.type === "s3" || registry.type === "ecr" ? registry : undefined,
-        acme: tls.type === "acme-route53" ? { hostedZoneId: tls.hostedZoneId, certManagerNamespace: tls.certManager.namespace } : undefined,
-      })
-    : undefined;
+  // An `aws` section alone (modes switched back to in-cluster) makes no empty stack.
+  const aws =
+    config.aws && usesAwsServices(config)
+      ? new AwsServicesStack(app, stackId(STACK_CONCERNS.aws), {
+          backend,
+          aws: config.aws,
+          namePrefix: config.name,
+          domain: config.domain,
+          gitpodNamespace: config.gitpod.namespace,
+          database: database.type === "rds" ? { ...database, password: required(secrets.rdsMasterPassword, "RDS master password") } : undefined,
+          storage: storage.type === "s3" ? storage : undefined,
+          registry: registry.type === "s3" || registry.type === "ecr" ? registry : undefined,
+          acme: tls.type === "acme-route53" ? { hostedZoneId: tls.hostedZoneId, certManagerNamespace: tls.certManager.namespace } : undefined,
+        })
+      : undefined;
 
   const providers: Providers = { services, aws };
   const release = new GitpodReleaseStack(app, stackId(STACK_CONCERNS.release), {
