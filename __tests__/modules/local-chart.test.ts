@@ -1,7 +1,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { App, TerraformOutput, TerraformStack } from "cdktf";
+import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { LocalChart, renderChartFiles } from "../../modules/helm-chart/local-chart";
 import { parseYaml, readTree, scratchDir } from "../support/synth";
 
@@ -59,6 +59,14 @@ describe("LocalChart", () => {
     expect(() =>
       renderChartFiles({ chartName: "x", version: "1.0.0", description: "x", manifests: [configMap("tpl", { a: "{{ .Values.x }}" })] }),
     ).toThrow(/ConfigMap tpl: chart manifests must not contain "\{\{"/);
+  });
+
+  it("refuses values Terraform knows only at apply: the chart would ship their placeholder", () => {
+    const stack = new TerraformStack(new App({ outdir: path.join(scratchDir(), "out") }), "refs");
+    const reference = new TerraformVariable(stack, "name", { type: "string" }).stringValue;
+    expect(() =>
+      renderChartFiles({ chartName: "x", version: "1.0.0", description: "x", manifests: [configMap("ref", { a: `prefix-${reference}` })] }),
+    ).toThrow(/ConfigMap ref: chart manifests must not contain Terraform references/);
   });
 
   it("ships the chart inside the stack folder under a content-addressed, relative path", () => {

@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { dump } from "js-yaml";
 import type { KubernetesObject } from "./kubernetes-object";
@@ -64,6 +64,11 @@ export function renderChartFiles(props: LocalChartProps): Record<string, string>
     if (text.includes("{{")) {
       // Helm would evaluate it as a template; nothing this project generates should need that.
       throw new Error(`${manifest.kind} ${manifest.metadata?.name}: chart manifests must not contain "{{"`);
+    }
+    if (Token.isUnresolved(text)) {
+      // The chart is written at synth time: a value Terraform knows only at apply would be shipped
+      // as its placeholder. Such values belong in Terraform resources next to the chart.
+      throw new Error(`${manifest.kind} ${manifest.metadata?.name}: chart manifests must not contain Terraform references (values known only at apply)`);
     }
     const fileName = `${String(index).padStart(2, "0")}-${manifest.kind.toLowerCase()}-${manifest.metadata?.name ?? "unnamed"}.yaml`;
     files[`templates/${fileName}`] = text;
