@@ -4,7 +4,7 @@
  * or through `cdktf synth`), so a synth costs little more than loading cdktf itself.
  */
 import { ConfigError } from "./config/errors";
-import { loadConfig } from "./config/load";
+import { loadConfig, NO_CONFIG_FILE } from "./config/load";
 import { synthesize } from "./stacks/gitpod-app";
 
 function main(): number {
@@ -17,10 +17,7 @@ function main(): number {
     return 1;
   }
   if (loaded.usedDefaults) {
-    process.stderr.write(
-      "gitpod-cdktf: no config file ($GITPOD_CDKTF_CONFIG unset, no ./gitpod-cdktf.yaml): " +
-        `using the built-in defaults, an all-in-cluster installation for ${loaded.config.domain}\n`,
-    );
+    process.stderr.write(`gitpod-cdktf: ${NO_CONFIG_FILE}: using the built-in defaults, an all-in-cluster installation for ${loaded.config.domain}\n`);
   }
   const { outdir, stackIds } = synthesize(loaded.config);
   // stdout: the cdktf CLI shows an app's stderr as errors.

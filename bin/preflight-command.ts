@@ -6,7 +6,7 @@
 import * as os from "os";
 import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
-import { loadConfig } from "../config/load";
+import { loadConfig, NO_CONFIG_FILE } from "../config/load";
 import { preflightInputs } from "../preflight/inputs";
 import { passed, redact, renderJson, renderTable, summaryLine } from "../preflight/report";
 import { runPreflight } from "../preflight/run";
@@ -70,11 +70,7 @@ export async function preflightCommand(args: readonly string[], io: CommandIo): 
     loaded = loadConfig({ env: io.env, cwd: io.cwd });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(
-      `gitpod-cdktf preflight: invalid configuration (${error.source}): ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}\n` +
-        error.problems.map((problem) => `  - ${problem}\n`).join("") +
-        "Nothing was checked; fix the fields above and run again.\n",
-    );
+    io.stderr.write(`gitpod-cdktf preflight: ${error.summary}\nNothing was checked; fix the fields above and run again.\n`);
     return 2;
   }
 
@@ -82,7 +78,7 @@ export async function preflightCommand(args: readonly string[], io: CommandIo): 
   const say = (message: string) => io.stderr.write(`preflight: ${redact(message, inputs.secrets)}\n`);
   say(
     loaded.usedDefaults
-      ? "no config file ($GITPOD_CDKTF_CONFIG unset, no ./gitpod-cdktf.yaml): checking the built-in defaults, where everything is in-cluster"
+      ? `${NO_CONFIG_FILE}: checking the built-in defaults, where everything is in-cluster`
       : `config: ${loaded.source}`,
   );
   const results = await runPreflight(inputs, say);

@@ -1,17 +1,20 @@
 import type * as v from "valibot";
-import { SENSITIVE_VARIABLES, scmClientSecretVariable } from "./schema";
+import { SENSITIVE_VARIABLES, scmClientSecretVariable, terraformVariableEnv } from "./schema";
 
 /** A configuration the project cannot use. `problems` holds one line per problem, field first. */
 export class ConfigError extends Error {
+  /** The source and its problems, one per line; `message` adds what the synth did about it. */
+  readonly summary: string;
+
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
   ) {
-    super(
+    const summary =
       `invalid configuration (${source}): ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
-        problems.map((problem) => `  - ${problem}`).join("\n") +
-        "\nNothing was synthesized; fix the fields above and run again.",
-    );
+      problems.map((problem) => `  - ${problem}`).join("\n");
+    super(`${summary}\nNothing was synthesized; fix the fields above and run again.`);
+    this.summary = summary;
     this.name = "ConfigError";
   }
 }
@@ -49,7 +52,7 @@ function secretKeyMessage(input: unknown, path: readonly PropertyKey[], key: str
   const variable =
     typeof providerId === "string" ? scmClientSecretVariable(providerId) : path.length === 1 ? SECRET_VARIABLE_OF_SECTION[String(path[0])] : undefined;
   if (variable !== undefined) {
-    return `${field}: secrets are never read from the config file; remove it and pass the sensitive Terraform variable ${variable} (e.g. export TF_VAR_${variable}=...)`;
+    return `${field}: secrets are never read from the config file; remove it and pass the sensitive Terraform variable ${variable} (e.g. export ${terraformVariableEnv(variable)}=...)`;
   }
   return `${field}: secrets are never read from the config file; remove it and pass the value as the sensitive Terraform variable the README lists for this field`;
 }

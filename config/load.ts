@@ -13,6 +13,8 @@ import { BUILT_IN_DEFAULTS, configSchema, type GitpodCdktfConfig } from "./schem
 
 export const CONFIG_ENV_VAR = "GITPOD_CDKTF_CONFIG";
 export const DEFAULT_CONFIG_FILE = "gitpod-cdktf.yaml";
+/** What the commands say when they fall back to the built-in defaults. */
+export const NO_CONFIG_FILE = `no config file ($${CONFIG_ENV_VAR} unset, no ./${DEFAULT_CONFIG_FILE})`;
 
 export interface LoadedConfig {
   readonly config: GitpodCdktfConfig;

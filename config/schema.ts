@@ -266,6 +266,11 @@ const scmProviderSchema = v.pipe(
   }),
 );
 
+/** The environment variable Terraform reads a variable's value from. */
+export function terraformVariableEnv(variable: string): string {
+  return `TF_VAR_${variable}`;
+}
+
 /** Name of the sensitive Terraform variable that carries one SCM provider's OAuth client secret. */
 export function scmClientSecretVariable(providerId: string): string {
   return `scm_${providerId.toLowerCase().replace(/[^a-z0-9]+/g, "_")}_client_secret`;

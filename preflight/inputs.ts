@@ -4,7 +4,7 @@
  * values the deploy will use work.
  */
 import * as path from "path";
-import { SENSITIVE_VARIABLES, type GitpodCdktfConfig } from "../config/schema";
+import { SENSITIVE_VARIABLES, terraformVariableEnv, type GitpodCdktfConfig } from "../config/schema";
 import type { ClusterProbe } from "./cluster";
 import { DATABASE, type DatabaseProbe } from "./database";
 import { OBJECT_STORAGE, type ObjectStorageProbe } from "./object-storage";
@@ -32,9 +32,6 @@ export interface InputOptions {
   /** Per connection or request. */
   readonly timeoutMs: number;
 }
-
-/** The environment variable Terraform reads a variable from. */
-export const terraformVariableEnv = (name: string) => `TF_VAR_${name}`;
 
 export function preflightInputs(config: GitpodCdktfConfig, options: InputOptions): PreflightInputs {
   const { env, timeoutMs } = options;
