@@ -8,7 +8,7 @@ import { AcmeDns01Role } from "../modules/aws-route53/acme-dns01-role";
 import { S3ObjectStorage, S3RegistryStorage } from "../modules/aws-s3/s3-object-storage";
 import { ecrTokenRefresherServiceAccount } from "../modules/ecr-credentials/ecr-credential-refresher";
 import { acmeDns01ServiceAccount } from "../modules/tls/acme-route53-issuer";
-import { GitpodStack } from "./gitpod-stack";
+import { GitpodStack, required } from "./gitpod-stack";
 
 type AwsConfig = NonNullable<GitpodCdktfConfig["aws"]>;
 
@@ -58,12 +58,7 @@ export class AwsServicesStack extends GitpodStack {
         ? { skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true", skipRegionValidation: true }
         : {}),
     });
-    // The config schema makes these required for the modes that use them.
-    const needed = <T>(value: T | undefined, field: string): T => {
-      if (value === undefined) throw new Error(`aws.${field} is required here`);
-      return value;
-    };
-    const oidcProviderArn = () => needed(aws.eksOidcProviderArn, "eksOidcProviderArn");
+    const oidcProviderArn = () => required(aws.eksOidcProviderArn, "aws.eksOidcProviderArn");
 
     if (props.database) {
       const rds = props.database;
@@ -75,8 +70,8 @@ export class AwsServicesStack extends GitpodStack {
         maxAllocatedStorageGb: rds.maxAllocatedStorageGb,
         multiAz: rds.multiAz,
         backupRetentionDays: rds.backupRetentionDays,
-        vpcId: needed(aws.vpcId, "vpcId"),
-        subnetIds: needed(aws.subnetIds, "subnetIds"),
+        vpcId: required(aws.vpcId, "aws.vpcId"),
+        subnetIds: required(aws.subnetIds, "aws.subnetIds"),
         allowedSecurityGroupIds: rds.allowedSecurityGroupIds,
         allowedCidrBlocks: rds.allowedCidrBlocks,
         password: rds.password,
@@ -112,13 +107,14 @@ export class AwsServicesStack extends GitpodStack {
         deletionProtection: props.registry.deletionProtection,
         oidcProviderArn: oidcProviderArn(),
         namespace: props.gitpodNamespace,
+        // The role is named like the service account that assumes it.
         serviceAccount: ecrTokenRefresherServiceAccount(namePrefix),
-        roleName: `${namePrefix}-ecr-token-refresher`,
+        roleName: ecrTokenRefresherServiceAccount(namePrefix),
       });
     }
     if (props.acme) {
       this.acmeRoleArn = new AcmeDns01Role(this, "acme-dns01", {
-        roleName: `${namePrefix}-acme-dns01`,
+        roleName: acmeDns01ServiceAccount(namePrefix),
         hostedZoneId: props.acme.hostedZoneId,
         domain: props.domain,
         oidcProviderArn: oidcProviderArn(),

@@ -16,7 +16,8 @@ import {
 } from "../modules/tls/gitpod-certificate";
 import { AwsServicesStack } from "./aws-services-stack";
 import { ClusterPrerequisitesStack } from "./cluster-prerequisites-stack";
-import { GitpodReleaseStack, sensitiveVariable, type DependencySource } from "./gitpod-release-stack";
+import { GitpodReleaseStack, type DependencySource } from "./gitpod-release-stack";
+import { required, sensitiveVariable } from "./gitpod-stack";
 import { InClusterServicesStack } from "./in-cluster-services-stack";
 import { InstallationSecretsStack } from "./installation-secrets-stack";
 import { TerraformCloudBootstrapStack } from "./terraform-cloud-bootstrap-stack";
@@ -31,18 +32,6 @@ export const STACK_CONCERNS = {
   terraformCloud: "terraform-cloud",
 } as const;
 
-export interface GitpodStacks {
-  readonly secrets: InstallationSecretsStack;
-  readonly cluster: ClusterPrerequisitesStack;
-  /** Only when some dependency is provided in the cluster. */
-  readonly services?: InClusterServicesStack;
-  /** Only when some dependency is provided by AWS. */
-  readonly aws?: AwsServicesStack;
-  readonly release: GitpodReleaseStack;
-  /** Only with `backend.type: cloud` and `backend.bootstrap`. */
-  readonly terraformCloud?: TerraformCloudBootstrapStack;
-}
-
 /** The stacks that provide dependencies, for the sources below. */
 interface Providers {
   readonly services?: InClusterServicesStack;
@@ -54,7 +43,7 @@ interface Providers {
  * (cdktf turns them into outputs and remote state), so each depends on exactly the stacks whose
  * values it uses.
  */
-export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodStacks {
+function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
   const stackId = (concern: string) => `${config.name}-${concern}`;
   const { backend, kubernetes: cluster } = config;
   const { database, storage, registry, tls } = config;
@@ -62,10 +51,10 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
     database: database.type === "in-cluster" ? database : undefined,
     storage: storage.type === "in-cluster" ? storage : undefined,
   };
+  // Gitpod's own registry volume, kept when the release is uninstalled.
+  const registryVolumeProtected = registry.type === "in-cluster" && registry.deletionProtection;
   const inClusterVolumesProtected =
-    inCluster.database?.deletionProtection === true ||
-    inCluster.storage?.deletionProtection === true ||
-    (registry.type === "in-cluster" && registry.deletionProtection);
+    inCluster.database?.deletionProtection === true || inCluster.storage?.deletionProtection === true || registryVolumeProtected;
 
   const secrets = new InstallationSecretsStack(app, stackId(STACK_CONCERNS.secrets), {
     backend,
@@ -79,6 +68,7 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
     gitpodNamespace: config.gitpod.namespace,
     protectNamespace: inClusterVolumesProtected,
   });
+  // Only when some dependency is provided in the cluster.
   const services =
     inCluster.database || inCluster.storage
       ? new InClusterServicesStack(app, stackId(STACK_CONCERNS.services), {
@@ -119,25 +109,18 @@ export function buildGitpodStacks(app: App, config: GitpodCdktfConfig): GitpodSt
     containerRegistry: containerRegistrySource(config, providers),
     certificate: certificateSource(config, providers),
     scmProviders: config.scm.providers,
-    keepVolumesOnUninstall: registry.type === "in-cluster" && registry.deletionProtection,
+    keepVolumesOnUninstall: registryVolumeProtected,
   });
 
-  const terraformCloud =
-    backend.type === "cloud" && backend.bootstrap
-      ? new TerraformCloudBootstrapStack(app, stackId(STACK_CONCERNS.terraformCloud), {
-          backend,
-          bootstrap: backend.bootstrap,
-          namePrefix: config.name,
-          // Created last: it reads the others' dependencies when cdktf prepares it.
-          stacks: [secrets, clusterStack, services, aws, release].filter((stack): stack is TerraformStack => stack !== undefined),
-        })
-      : undefined;
-  return { secrets, cluster: clusterStack, services, aws, release, terraformCloud };
-}
-
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} was not created`);
-  return value;
+  if (backend.type === "cloud" && backend.bootstrap) {
+    new TerraformCloudBootstrapStack(app, stackId(STACK_CONCERNS.terraformCloud), {
+      backend,
+      bootstrap: backend.bootstrap,
+      namePrefix: config.name,
+      // Created last: it reads the others' dependencies when cdktf prepares it.
+      stacks: [secrets, clusterStack, services, aws, release].filter((stack): stack is TerraformStack => stack !== undefined),
+    });
+  }
 }
 
 // One case per way of providing a dependency. Values of other stacks cross as remote state;

@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig, GitpodCdktfConfig, ScmProviderConfig } from "../config/schema";
 import type {
@@ -9,7 +9,7 @@ import type {
 } from "../modules/gitpod/dependencies";
 import { GitpodInstallation } from "../modules/gitpod/gitpod-installation";
 import type { CertificateSource } from "../modules/tls/gitpod-certificate";
-import { GitpodStack } from "./gitpod-stack";
+import { GitpodStack, sensitiveVariable } from "./gitpod-stack";
 import { helmProvider, kubernetesProvider, randomProvider, type ClusterAccess } from "./providers";
 
 /** What a dependency created in the release stack may need to know. */
@@ -94,13 +94,4 @@ export class GitpodReleaseStack extends GitpodStack {
     );
     return { id: provider.id, type: provider.type, host: provider.host, clientId: provider.clientId, clientSecret };
   }
-}
-
-/**
- * A required, sensitive string variable named exactly `name` (set it as TF_VAR_<name>), declared at
- * the top of the stack so its documented name is its Terraform name.
- */
-export function sensitiveVariable(scope: Construct, name: string, description: string): string {
-  const stack = TerraformStack.of(scope);
-  return new TerraformVariable(stack, name, { type: "string", sensitive: true, nullable: false, description }).stringValue;
 }

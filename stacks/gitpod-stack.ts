@@ -1,4 +1,4 @@
-import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig } from "../config/schema";
 import { CloudWorkspaceBackend } from "./cloud-workspace-backend";
@@ -9,6 +9,21 @@ export abstract class GitpodStack extends TerraformStack {
     super(scope, id);
     configureBackend(this, backend);
   }
+}
+
+/**
+ * A required, sensitive string variable named exactly `name` (set it as TF_VAR_<name>), declared at
+ * the top of the stack so its documented name is its Terraform name.
+ */
+export function sensitiveVariable(scope: Construct, name: string, description: string): string {
+  const stack = TerraformStack.of(scope);
+  return new TerraformVariable(stack, name, { type: "string", sensitive: true, nullable: false, description }).stringValue;
+}
+
+/** A value the config schema guarantees for this configuration; its absence is a bug here. */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is missing although the configuration requires it`);
+  return value;
 }
 
 /**

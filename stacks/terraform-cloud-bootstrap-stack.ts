@@ -6,10 +6,10 @@ import { VariableSet } from "@cdktf/provider-tfe/lib/variable-set";
 import { Workspace } from "@cdktf/provider-tfe/lib/workspace";
 import { WorkspaceSettings } from "@cdktf/provider-tfe/lib/workspace-settings";
 import { WorkspaceVariableSet } from "@cdktf/provider-tfe/lib/workspace-variable-set";
-import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig } from "../config/schema";
-import { localStatePath } from "./gitpod-stack";
+import { configureBackend, sensitiveVariable } from "./gitpod-stack";
 
 type CloudBackendConfig = Extract<BackendConfig, { type: "cloud" }>;
 
@@ -72,7 +72,7 @@ export class TerraformCloudBootstrapStack extends TerraformStack {
     private readonly props: TerraformCloudBootstrapStackProps,
   ) {
     super(scope, id);
-    new LocalBackend(this, { path: localStatePath(id) });
+    configureBackend(this, { type: "local" });
     // The token comes from TFE_TOKEN (or the CLI's credentials file), never from configuration.
     new TfeProvider(this, "tfe", { hostname: props.backend.hostname, organization: props.backend.organization });
   }
@@ -161,19 +161,14 @@ export class TerraformCloudBootstrapStack extends TerraformStack {
     if (props.entries.length === 0) return;
     const set = new VariableSet(this, id, { name: `${props.namePrefix}-${id}`, description: props.description });
     for (const { key, input } of props.entries) {
-      const value = new TerraformVariable(this, input, {
-        type: "string",
-        sensitive: true,
-        nullable: false,
-        description: `${props.category === "env" ? "Environment variable" : "Terraform variable"} ${key} of the gitpod-cdktf runs`,
-      });
+      const value = sensitiveVariable(this, input, `${props.category === "env" ? "Environment variable" : "Terraform variable"} ${key} of the gitpod-cdktf runs`);
       new Variable(this, `${id}-${key}`, {
         variableSetId: set.id,
         key,
         category: props.category,
         sensitive: true,
         // Write-only (Terraform >= 1.11): sent to Terraform Cloud, kept out of this stack's state.
-        valueWo: value.stringValue,
+        valueWo: value,
       });
     }
     for (const [stackId, workspace] of props.workspaces) {
