@@ -3,6 +3,8 @@ import * as v from "valibot";
 
 export const DNS_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
 export const HOST = `${DNS_LABEL}(\\.${DNS_LABEL})*`;
+/** A host name or IPv4 address, optionally with :port (a pattern fragment). */
+export const HOST_AND_PORT = `(${HOST}|[0-9]{1,3}(\\.[0-9]{1,3}){3})(:[0-9]{1,5})?`;
 
 /** valibot's objects, records and variants take arrays (by design); no part of the config is one. */
 export const mapping = v.pipe(v.unknown(), v.check((value) => !Array.isArray(value), "must be a mapping (key: value), not a list"));
@@ -26,7 +28,7 @@ export const urlWithScheme = (schemes: readonly string[], message: string) =>
 
 /** A host name or IPv4 address, optionally with :port; no scheme, no path. */
 export const hostAndPort = matching(
-  new RegExp(`^(${HOST}|[0-9]{1,3}(\\.[0-9]{1,3}){3})(:[0-9]{1,5})?$`),
+  new RegExp(`^${HOST_AND_PORT}$`),
   "must be a host name (optionally with :port), without scheme or path, e.g. s3.eu-west-1.amazonaws.com",
 );
 

@@ -16,6 +16,7 @@ import {
   DNS_LABEL,
   duration,
   HOST,
+  HOST_AND_PORT,
   hostAndPort,
   imageReference,
   imageRepository,
@@ -222,7 +223,7 @@ const registrySchema = v.pipe(
        * The password is the variable `registry_password`.
        */
       url: matching(
-        new RegExp(`^(${HOST}|[0-9]{1,3}(\\.[0-9]{1,3}){3})(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`),
+        new RegExp(`^${HOST_AND_PORT}(/[a-z0-9]+([._-][a-z0-9]+)*)*$`),
         "must be a registry host with an optional path, without scheme, e.g. registry.acme.dev/gitpod",
       ),
       username: nonEmptyString,
@@ -252,7 +253,7 @@ const scmProviderSchema = v.pipe(
     type: v.picklist(["GitHub", "GitLab", "Bitbucket", "BitbucketServer"]),
     /** Defaults to the public service of the type; required for BitbucketServer. */
     host: v.optional(
-      matching(new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*(:[0-9]{1,5})?$`), "must be a host name (optionally with :port), without scheme or path"),
+      matching(new RegExp(`^${HOST}(:[0-9]{1,5})?$`), "must be a host name (optionally with :port), without scheme or path"),
     ),
     clientId: nonEmptyString,
   }),
