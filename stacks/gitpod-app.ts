@@ -186,7 +186,7 @@ function containerRegistrySource(config: GitpodCdktfConfig, { aws }: Providers):
           kubectlImage: gitpod.installerImage,
           intervalHours: registry.refreshIntervalHours,
         });
-        return { kind: "external", url: ecr.url, auth: { existingSecretName: refresher.secretName, prerequisites: [refresher.workloads.release] } };
+        return { kind: "external", url: ecr.url, auth: { existingSecretName: refresher.secretName }, prerequisites: [refresher.workloads.release] };
       };
     case "external":
       return (scope) =>

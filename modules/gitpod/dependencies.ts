@@ -9,13 +9,16 @@
  */
 import type { ITerraformDependable } from "cdktf";
 
-/** Resources that must be ready before Gitpod is installed (the release waits for them). */
+/**
+ * Resources that must be ready before Gitpod is installed (the release waits for them): any way of
+ * providing a dependency may name some.
+ */
 export interface WithPrerequisites {
   readonly prerequisites?: readonly ITerraformDependable[];
 }
 
 /** A MySQL server for the `database.external` secret (keys host, port, username, password). */
-export interface GitpodDatabase {
+export interface GitpodDatabase extends WithPrerequisites {
   readonly host: string;
   readonly port: number;
   readonly username: string;
@@ -26,7 +29,7 @@ export interface GitpodDatabase {
 }
 
 /** An S3-compatible object store for `objectStorage.s3`. */
-export interface GitpodObjectStorage {
+export interface GitpodObjectStorage extends WithPrerequisites {
   /** Host[:port], no scheme: e.g. `s3.eu-west-1.amazonaws.com` or `minio.gitpod.svc.cluster.local:9000`. */
   readonly endpoint: string;
   /** Region the credentials are signed for; becomes `metadata.region`. */
@@ -50,12 +53,12 @@ export type GitpodContainerRegistry =
  * Gitpod's own registry, deployed by the installer on a PVC: it needs the release's internal CA and
  * node trust, which only the installer sets up.
  */
-export interface InClusterContainerRegistry {
+export interface InClusterContainerRegistry extends WithPrerequisites {
   readonly kind: "in-cluster";
 }
 
 /** Gitpod's own registry storing its blobs in an S3 bucket (`containerRegistry.s3storage`). */
-export interface InClusterS3ContainerRegistry {
+export interface InClusterS3ContainerRegistry extends WithPrerequisites {
   readonly kind: "in-cluster-s3";
   readonly bucket: string;
   readonly region: string;
@@ -67,7 +70,7 @@ export interface InClusterS3ContainerRegistry {
 }
 
 /** Any Docker Registry HTTP API V2 registry (`containerRegistry.external`). */
-export interface ExternalContainerRegistry {
+export interface ExternalContainerRegistry extends WithPrerequisites {
   readonly kind: "external";
   /** Registry URL with path prefix, e.g. `registry.example.com/gitpod`; Gitpod pushes below it. */
   readonly url: string;
@@ -79,7 +82,7 @@ export interface ExternalContainerRegistry {
 }
 
 /** A `.dockerconfigjson` secret something else keeps up to date (e.g. a token refresher). */
-export interface ExistingRegistrySecret extends WithPrerequisites {
+export interface ExistingRegistrySecret {
   readonly existingSecretName: string;
 }
 

@@ -211,15 +211,12 @@ export class GitpodInstallation extends Construct {
       setSensitive: [
         { name: "checksums.secrets", value: Fn.sha256(Fn.jsonencode(secrets.map((s) => s.data))), type: "string" },
       ],
-      // The pre-delete hook needs its service account and role until Gitpod is uninstalled; the
-      // certificate's issuer or a registry login may have to exist first.
+      // The pre-delete hook needs its service account and role until Gitpod is uninstalled; what a
+      // dependency needs first (the certificate's issuer, a registry login...) must exist too.
       dependsOn: [
         serviceAccount,
         clusterRoleBinding,
-        ...(props.certificate.prerequisites ?? []),
-        ...(props.containerRegistry.kind === "external" && "prerequisites" in props.containerRegistry.auth
-          ? (props.containerRegistry.auth.prerequisites ?? [])
-          : []),
+        ...[props.certificate, props.database, props.objectStorage, props.containerRegistry].flatMap((dependency) => dependency.prerequisites ?? []),
       ],
     });
     this.chart = installer.chart;
