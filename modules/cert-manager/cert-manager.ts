@@ -1,6 +1,6 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { Construct } from "constructs";
-import { dump } from "js-yaml";
+import { plainYaml } from "../yaml/plain-yaml";
 
 export interface CertManagerProps {
   /** Chart version (a cert-manager release tag such as v1.16.5). */
@@ -32,7 +32,7 @@ export class CertManager extends Construct {
       version: props.version,
       namespace: props.namespace ?? "cert-manager",
       createNamespace: true,
-      values: [dump(certManagerValues(props.version), { noRefs: true, lineWidth: -1 })],
+      values: [plainYaml(certManagerValues(props.version))],
       wait: true,
       waitForJobs: true,
       atomic: true,

@@ -10,7 +10,7 @@ import { Construct } from "constructs";
 import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
-import { ChartRelease } from "../helm-chart/chart-release";
+import { ChartRelease, helmHookAnnotations } from "../helm-chart/chart-release";
 import { terraformTemplateLiteral } from "../terraform/template-literal";
 
 /** The script both steps of the refresher run; shipped next to this file. */
@@ -129,8 +129,8 @@ export class EcrCredentialRefresher extends Construct {
       metadata: {
         name: `${name}-now`,
         labels,
-        // A hook: it runs at every install and upgrade of the refresher and Helm waits for it.
-        annotations: { "helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-delete-policy": "before-hook-creation" },
+        // It runs at every install and upgrade of the refresher, and Helm waits for it.
+        annotations: helmHookAnnotations("post-install,post-upgrade"),
       },
       spec: { backoffLimit: 3, template: { metadata: { labels }, spec: pod } },
     };
@@ -144,7 +144,7 @@ export class EcrCredentialRefresher extends Construct {
       namespace,
       timeoutSeconds: 600,
       // A new script or role runs the first-run hook again.
-      values: [Fn.yamlencode({ checksums: { script: Fn.sha256(Fn.jsonencode(script.data)), role: props.roleArn } })],
+      checksums: { script: Fn.sha256(Fn.jsonencode(script.data)), role: props.roleArn },
       dependsOn: [secret, binding, script],
     });
   }

@@ -5,7 +5,7 @@
  * the file strictly (an unknown key is an error) over its defaults, so only fields this project
  * decides are written; everything else keeps the installer's default.
  */
-import { dump } from "js-yaml";
+import { plainYaml } from "../yaml/plain-yaml";
 import type { GitpodContainerRegistry } from "./dependencies";
 
 export interface ObjectRef {
@@ -156,6 +156,6 @@ export function needsExperimentalConfig(config: InstallerConfig): boolean {
 }
 
 export function installerConfigYaml(config: InstallerConfig): string {
-  // No anchors or aliases (each field spelled out, as the installer documents it), no line folding.
-  return dump(config, { noRefs: true, lineWidth: -1 });
+  // Each field spelled out, as the installer documents it.
+  return plainYaml(config);
 }

@@ -1,5 +1,5 @@
-import { Release, type ReleaseSetSensitive } from "@cdktf/provider-helm/lib/release";
-import type { ITerraformDependable } from "cdktf";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LocalChart, type LocalChartProps } from "./local-chart";
 
@@ -8,11 +8,14 @@ export interface ChartReleaseProps extends LocalChartProps {
   readonly namespace: string;
   /** Seconds helm waits for the objects (and hook Jobs) to be ready. Default 600. */
   readonly timeoutSeconds?: number;
-  /** Also wait for the chart's Jobs to complete. */
-  readonly waitForJobs?: boolean;
-  /** Helm values; the chart does not template them, but a change upgrades the release (and runs its hooks). */
-  readonly values?: string[];
-  readonly setSensitive?: ReleaseSetSensitive[];
+  /**
+   * Hashes (or other short values) of what the chart's objects read at run time but do not contain:
+   * Terraform-managed ConfigMaps, Secrets, role ARNs. They become the release's values, which the
+   * chart never templates; a change upgrades the release and runs its hooks again.
+   */
+  readonly checksums?: Readonly<Record<string, string>>;
+  /** Like `checksums`, for hashes of secrets: passed as sensitive values, kept out of plans and logs. */
+  readonly sensitiveChecksums?: Readonly<Record<string, string>>;
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -35,12 +38,21 @@ export class ChartRelease extends Construct {
       namespace: props.namespace,
       timeout: props.timeoutSeconds ?? 600,
       wait: true,
-      waitForJobs: props.waitForJobs,
       atomic: true,
       cleanupOnFail: true,
-      values: props.values,
-      setSensitive: props.setSensitive,
+      values: props.checksums && [Fn.yamlencode({ checksums: props.checksums })],
+      setSensitive:
+        props.sensitiveChecksums &&
+        Object.entries(props.sensitiveChecksums).map(([name, value]) => ({ name: `checksums.${name}`, value, type: "string" })),
       dependsOn: props.dependsOn,
     });
   }
+}
+
+/**
+ * Annotations that make a Job a Helm hook run on `events` (e.g. "post-install,post-upgrade"), which
+ * helm waits for. The last run (and its logs) stays until the next one starts.
+ */
+export function helmHookAnnotations(events: string): Record<string, string> {
+  return { "helm.sh/hook": events, "helm.sh/hook-delete-policy": "before-hook-creation" };
 }

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
-import { dump } from "js-yaml";
+import { plainYaml } from "../yaml/plain-yaml";
 import type { KubernetesObject } from "./kubernetes-object";
 
 export interface LocalChartProps {
@@ -50,7 +50,7 @@ export class LocalChart extends Construct {
 /** Chart.yaml plus one template per object, named in install order. */
 export function renderChartFiles(props: LocalChartProps): Record<string, string> {
   const files: Record<string, string> = {
-    "Chart.yaml": toYaml({
+    "Chart.yaml": plainYaml({
       apiVersion: "v2",
       name: props.chartName,
       description: props.description,
@@ -60,7 +60,7 @@ export function renderChartFiles(props: LocalChartProps): Record<string, string>
     }),
   };
   props.manifests.forEach((manifest, index) => {
-    const text = toYaml(manifest);
+    const text = plainYaml(manifest);
     if (text.includes("{{")) {
       // Helm would evaluate it as a template; nothing this project generates should need that.
       throw new Error(`${manifest.kind} ${manifest.metadata?.name}: chart manifests must not contain "{{"`);
@@ -74,11 +74,6 @@ export function renderChartFiles(props: LocalChartProps): Record<string, string>
     files[`templates/${fileName}`] = text;
   });
   return files;
-}
-
-/** Every object spelled out (no anchors or aliases) and no line folding: what kubectl would show. */
-function toYaml(value: unknown): string {
-  return dump(value, { noRefs: true, lineWidth: -1 });
 }
 
 function contentHash(files: Readonly<Record<string, string>>): string {
