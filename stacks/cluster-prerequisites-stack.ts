@@ -3,6 +3,7 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig, TlsConfig } from "../config/schema";
 import { CertManager } from "../modules/cert-manager/cert-manager";
+import { MANAGED_BY_LABEL } from "../modules/helm-chart/kubernetes-object";
 import { GitpodStack } from "./gitpod-stack";
 import { helmProvider, kubernetesProvider, type ClusterAccess } from "./providers";
 
@@ -37,7 +38,7 @@ export class ClusterPrerequisitesStack extends GitpodStack {
       });
     }
     const namespace = new NamespaceV1(this, "gitpod-namespace", {
-      metadata: { name: props.gitpodNamespace, labels: { "app.kubernetes.io/managed-by": "gitpod-cdktf" } },
+      metadata: { name: props.gitpodNamespace, labels: { ...MANAGED_BY_LABEL } },
       lifecycle: { preventDestroy: props.protectNamespace },
     });
     this.gitpodNamespace = namespace.metadata.name;

@@ -1,11 +1,12 @@
 import { Construct } from "constructs";
 import { parseArn } from "../aws-iam/arn";
 import { ServiceAccountRole } from "../aws-iam/service-account-role";
+import { gitpodDnsNames } from "../tls/gitpod-certificate";
 
 export interface AcmeDns01RoleProps {
   readonly roleName: string;
   readonly hostedZoneId: string;
-  /** The domain whose certificate is issued: challenges are `_acme-challenge.<domain>` and `_acme-challenge.ws.<domain>`. */
+  /** The domain whose Gitpod certificate is issued (see gitpodDnsNames). */
   readonly domain: string;
   readonly oidcProviderArn: string;
   /** The service account cert-manager requests tokens for (in cert-manager's namespace). */
@@ -24,6 +25,8 @@ export class AcmeDns01Role extends Construct {
     super(scope, id);
     const partition = parseArn(props.oidcProviderArn).partition;
     const zone = `arn:${partition}:route53:::hostedzone/${props.hostedZoneId}`;
+    // The challenge record of `*.x` is the one of `x`.
+    const challengeRecords = [...new Set(gitpodDnsNames(props.domain).map((name) => `_acme-challenge.${name.replace(/^\*\./, "")}`))];
     this.arn = new ServiceAccountRole(this, "role", {
       roleName: props.roleName,
       description: `cert-manager DNS01 challenges for ${props.domain} in ${props.hostedZoneId}`,
@@ -41,7 +44,7 @@ export class AcmeDns01Role extends Construct {
           Condition: {
             "ForAllValues:StringEquals": {
               "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
-              "route53:ChangeResourceRecordSetsNormalizedRecordNames": [`_acme-challenge.${props.domain}`, `_acme-challenge.ws.${props.domain}`],
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames": challengeRecords,
             },
           },
         },

@@ -11,6 +11,7 @@ import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { ChartRelease, helmHookAnnotations } from "../helm-chart/chart-release";
+import { MANAGED_BY_LABEL } from "../helm-chart/kubernetes-object";
 import { terraformTemplateLiteral } from "../terraform/template-literal";
 
 /** The script both steps of the refresher run; shipped next to this file. */
@@ -56,7 +57,7 @@ export class EcrCredentialRefresher extends Construct {
     super(scope, id);
     const name = ecrTokenRefresherServiceAccount(props.namePrefix);
     const namespace = props.namespace;
-    const labels = { "app.kubernetes.io/name": "ecr-token-refresher", "app.kubernetes.io/managed-by": "gitpod-cdktf" };
+    const labels = { "app.kubernetes.io/name": "ecr-token-refresher", ...MANAGED_BY_LABEL };
     this.secretName = `${props.namePrefix}-ecr-auth`;
 
     const secret = new SecretV1(this, "auth", {

@@ -11,7 +11,7 @@ import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ChartRelease, helmHookAnnotations } from "../helm-chart/chart-release";
 import type { LocalChart } from "../helm-chart/local-chart";
-import type { KubernetesObject } from "../helm-chart/kubernetes-object";
+import { MANAGED_BY_LABEL, type KubernetesObject } from "../helm-chart/kubernetes-object";
 import { terraformTemplateLiteral, terraformTemplateLiterals } from "../terraform/template-literal";
 import type {
   GitpodAuthProvider,
@@ -85,7 +85,7 @@ export class GitpodInstallation extends Construct {
     const timeoutSeconds = props.installTimeoutSeconds ?? 1800;
     // The installer's ConfigMap, service account, chart and release share this name.
     const installerName = `${prefix}-installer`;
-    const labels = { "app.kubernetes.io/part-of": "gitpod", "app.kubernetes.io/managed-by": "gitpod-cdktf" };
+    const labels = { "app.kubernetes.io/part-of": "gitpod", ...MANAGED_BY_LABEL };
     const secrets: SecretV1[] = [];
     const secret = (secretId: string, name: string, data: Record<string, string>, type?: string): string => {
       secrets.push(new SecretV1(this, secretId, { metadata: { name, namespace, labels }, data, type }));

@@ -8,3 +8,6 @@ export interface KubernetesObject {
   readonly kind: string;
   readonly metadata?: { readonly name?: string };
 }
+
+/** Marks the objects this project creates, so `kubectl get -l` finds them. */
+export const MANAGED_BY_LABEL = { "app.kubernetes.io/managed-by": "gitpod-cdktf" } as const;

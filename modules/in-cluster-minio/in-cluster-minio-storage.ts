@@ -2,7 +2,7 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Construct } from "constructs";
 import type { GitpodObjectStorage } from "../gitpod/dependencies";
-import { PersistentServer, type PersistentServerPlacement } from "../persistent-server/persistent-server";
+import { credentialsSecretName, fromCredentials, PersistentServer, type PersistentServerPlacement } from "../persistent-server/persistent-server";
 
 /** `name` names the server's objects (Deployment, Service, Secret...). */
 export type InClusterMinioStorageProps = PersistentServerPlacement;
@@ -27,17 +27,16 @@ export class InClusterMinioStorage extends Construct implements GitpodObjectStor
     super(scope, id);
     const rootPassword = new Password(this, "root-password", { length: 40, special: false });
     const credentials = new SecretV1(this, "credentials", {
-      metadata: { name: `${props.name}-credentials`, namespace: props.namespace },
+      metadata: { name: credentialsSecretName(props.name), namespace: props.namespace },
       data: { "root-user": this.accessKeyId, "root-password": rootPassword.result },
     });
-    const fromSecret = (key: string) => ({ secretKeyRef: { name: `${props.name}-credentials`, key } });
 
     this.server = new PersistentServer(this, "server", {
       ...props,
       args: ["server", "/data", "--address", ":9000"],
       env: [
-        { name: "MINIO_ROOT_USER", valueFrom: fromSecret("root-user") },
-        { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret("root-password") },
+        { name: "MINIO_ROOT_USER", valueFrom: fromCredentials(props.name, "root-user") },
+        { name: "MINIO_ROOT_PASSWORD", valueFrom: fromCredentials(props.name, "root-password") },
         // Nothing exposes the console; do not run it.
         { name: "MINIO_BROWSER", value: "off" },
       ],

@@ -3,7 +3,7 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Construct } from "constructs";
 import type { GitpodDatabase } from "../gitpod/dependencies";
-import { PersistentServer, type PersistentServerPlacement } from "../persistent-server/persistent-server";
+import { credentialsSecretName, fromCredentials, PersistentServer, type PersistentServerPlacement } from "../persistent-server/persistent-server";
 
 /** `name` names the server's objects (Deployment, Service, Secret...); `image` is MySQL 5.7 (Docker's official image or a mirror of it). */
 export interface InClusterMysqlDatabaseProps extends PersistentServerPlacement {
@@ -33,15 +33,15 @@ export class InClusterMysqlDatabase extends Construct implements GitpodDatabase 
     const rootPassword = new Password(this, "root-password", { length: 32, special: false });
     const userPassword = new Password(this, "user-password", { length: 32, special: false });
     const credentials = new SecretV1(this, "credentials", {
-      metadata: { name: `${props.name}-credentials`, namespace: props.namespace },
+      metadata: { name: credentialsSecretName(props.name), namespace: props.namespace },
       data: { "root-password": rootPassword.result, password: userPassword.result },
     });
     // Run by the image on first start only (empty data directory), as root.
+    const initScripts = `${props.name}-init`;
     const init = new ConfigMapV1(this, "init-scripts", {
-      metadata: { name: `${props.name}-init`, namespace: props.namespace },
+      metadata: { name: initScripts, namespace: props.namespace },
       data: { "gitpod.sql": mysqlInitScript(this.username) },
     });
-    const fromSecret = (key: string) => ({ secretKeyRef: { name: `${props.name}-credentials`, key } });
 
     const { username: _, ...placement } = props;
     this.server = new PersistentServer(this, "server", {
@@ -49,16 +49,16 @@ export class InClusterMysqlDatabase extends Construct implements GitpodDatabase 
       // Gitpod relies on the pre-5.6 TIMESTAMP behaviour (installer reference, "Database requirements").
       args: ["--explicit-defaults-for-timestamp=OFF"],
       env: [
-        { name: "MYSQL_ROOT_PASSWORD", valueFrom: fromSecret("root-password") },
+        { name: "MYSQL_ROOT_PASSWORD", valueFrom: fromCredentials(props.name, "root-password") },
         { name: "MYSQL_USER", value: this.username },
-        { name: "MYSQL_PASSWORD", valueFrom: fromSecret("password") },
+        { name: "MYSQL_PASSWORD", valueFrom: fromCredentials(props.name, "password") },
       ],
       port: 3306,
       dataMountPath: "/var/lib/mysql",
       // Exits 0 whenever the server answers, even with "access denied".
       readinessCommand: ["mysqladmin", "ping", "--host=127.0.0.1", "--silent"],
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
-      configMapMounts: [{ configMap: `${props.name}-init`, mountPath: "/docker-entrypoint-initdb.d" }],
+      configMapMounts: [{ configMap: initScripts, mountPath: "/docker-entrypoint-initdb.d" }],
       labels: { "app.kubernetes.io/component": "database" },
       dependsOn: [credentials, init],
     });

@@ -42,6 +42,16 @@ export interface PersistentServerProps extends PersistentServerPlacement {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** The Secret holding a server's generated credentials, next to the server of that name. */
+export function credentialsSecretName(serverName: string): string {
+  return `${serverName}-credentials`;
+}
+
+/** An environment variable source reading `key` of a server's credentials Secret. */
+export function fromCredentials(serverName: string, key: string) {
+  return { secretKeyRef: { name: credentialsSecretName(serverName), key } };
+}
+
 /**
  * One server process on its own persistent volume: a volume claim with a lifecycle of its own
  * (Terraform, protected), and a single-replica Deployment that mounts it (Recreate: two pods must

@@ -4,6 +4,7 @@ import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { Construct } from "constructs";
+import { MANAGED_BY_LABEL } from "../helm-chart/kubernetes-object";
 import { issuedCertificate, type CertificateSource } from "./gitpod-certificate";
 
 type Solver = NonNullable<NonNullable<NonNullable<IClusterIssuer["spec"]>["acme"]>["solvers"]>[number];
@@ -50,7 +51,7 @@ export class AcmeRoute53Issuer extends Construct {
     super(scope, id);
     const namespace = props.certManagerNamespace;
     const serviceAccount = acmeDns01ServiceAccount(props.namePrefix);
-    const labels = { "app.kubernetes.io/managed-by": "gitpod-cdktf" };
+    const labels = { ...MANAGED_BY_LABEL };
     this.issuerName = `${props.namePrefix}-letsencrypt`;
 
     new ServiceAccountV1(this, "service-account", { metadata: { name: serviceAccount, namespace, labels } });
