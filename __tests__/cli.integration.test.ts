@@ -125,3 +125,23 @@ describe("cdktf synth (the CLI runs the compiled app)", () => {
     expect(readTree(outdir)).toEqual(before);
   });
 });
+
+describe("the commands' entry points (dist/bin)", () => {
+  // A command that throws has a bug: what runMain makes of it, as a process.
+  const crash = (env: Record<string, string> = {}) =>
+    spawnSync(
+      process.execPath,
+      ["-e", `require(${JSON.stringify(path.join(ROOT, "dist", "bin", "command-io.js"))}).runMain("pipeline", async () => { throw new Error("boom"); })`],
+      { encoding: "utf8", env: { PATH: process.env.PATH, ...env } },
+    );
+
+  it("report a bug in one line, exit 1, and show no stack trace", () => {
+    const result = crash();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe("pipeline: internal error: boom\n");
+  });
+
+  it("show the stack trace when asked with GITPOD_CDKTF_DEBUG=1", () => {
+    expect(crash({ GITPOD_CDKTF_DEBUG: "1" }).stderr).toMatch(/^pipeline: internal error: boom\nError: boom\n\s+at /);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { pipelineCommand } from "./pipeline";
 import { preflightCommand } from "./preflight-command";
-import type { CommandIo } from "./command-io";
+import { runMain, type CommandIo } from "./command-io";
 
 const USAGE = `usage: gitpod-cdktf <command> [options]
 
@@ -23,7 +23,7 @@ export async function main(args: readonly string[], io: CommandIo): Promise<numb
     case "preflight":
       return preflightCommand(rest, io);
     case "pipeline":
-      return pipelineCommand(rest);
+      return pipelineCommand(rest, io);
     case "help":
     case "--help":
     case "-h":
@@ -39,16 +39,6 @@ export async function main(args: readonly string[], io: CommandIo): Promise<numb
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      // A bug, not a finding: say so without a stack trace unless asked for one.
-      process.stderr.write(`gitpod-cdktf: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-      if (process.env.GITPOD_CDKTF_DEBUG === "1" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runMain("gitpod-cdktf", (io) => main(process.argv.slice(2), io));
 }
 

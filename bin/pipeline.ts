@@ -9,10 +9,11 @@ import { EXIT, PipelineInputError } from "../pipeline/errors";
 import { jsonSummary } from "../pipeline/report";
 import { runPipeline } from "../pipeline/run-pipeline";
 import { TerraformProcesses } from "../pipeline/terraform-process";
+import { runMain, type CommandIo } from "./command-io";
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
-export async function pipelineCommand(args: readonly string[]): Promise<number> {
+export async function pipelineCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const processes = new TerraformProcesses();
   let interruptedBy: NodeJS.Signals | undefined;
   // On CI cancel or Ctrl-C: start no further stack, let running terraform stop cleanly (it
@@ -20,7 +21,7 @@ export async function pipelineCommand(args: readonly string[]): Promise<number> 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       if (interruptedBy === undefined) {
-        process.stderr.write(`pipeline: ${signal} received: no further stack is started; waiting for running terraform to stop\n`);
+        io.stderr.write(`pipeline: ${signal} received: no further stack is started; waiting for running terraform to stop\n`);
       }
       interruptedBy ??= signal;
       processes.interrupt(signal);
@@ -30,30 +31,25 @@ export async function pipelineCommand(args: readonly string[]): Promise<number> 
   try {
     const parsed = parsePipelineArguments(args);
     if (parsed.help) {
-      process.stdout.write(`${USAGE}\n`);
+      io.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
     const summary = await runPipeline(parsed.options, {
-      cwd: process.cwd(),
-      env: process.env,
-      stdout: process.stdout,
-      stderr: process.stderr,
+      ...io,
       processes,
       isCancelled: () => interruptedBy !== undefined,
       now: () => performance.now(),
     });
-    if (parsed.options.json) process.stdout.write(jsonSummary(summary));
+    if (parsed.options.json) io.stdout.write(jsonSummary(summary));
     if (interruptedBy !== undefined) return SIGNAL_EXIT[interruptedBy] ?? EXIT.stackFailed;
     return summary.succeeded ? EXIT.ok : EXIT.stackFailed;
   } catch (error) {
     if (!(error instanceof PipelineInputError)) throw error;
-    process.stderr.write(`pipeline: ${error.message}\n`);
+    io.stderr.write(`pipeline: ${error.message}\n`);
     return EXIT.badInput;
   }
 }
 
 if (require.main === module) {
-  pipelineCommand(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  runMain("pipeline", (io) => pipelineCommand(process.argv.slice(2), io));
 }
