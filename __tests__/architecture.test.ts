@@ -54,7 +54,7 @@ describe("architecture", () => {
     // nothing of how stacks are built.
     const allowed: Record<string, string[]> = {
       main: ["config", "stacks"],
-      scripts: ["config", "stacks", "modules", "scripts"],
+      scripts: ["config", "stacks", "modules", "pipeline", "scripts"],
       stacks: ["config", "modules", "stacks"],
       modules: ["modules"],
       config: ["config"],

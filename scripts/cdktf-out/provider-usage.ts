@@ -1,4 +1,5 @@
-import { compare, type SynthesizedApp } from "./read-cdktf-out";
+import { compareIds } from "../../pipeline/stack-graph";
+import type { SynthesizedApp } from "./read-cdktf-out";
 import { BUILT_IN_PROVIDER, providerOfType, type TerraformJson } from "./terraform-json";
 
 export interface ProviderUsage {
@@ -29,5 +30,5 @@ export function providerUsage(app: SynthesizedApp): ProviderUsage[] {
 }
 
 function unique(values: string[]): string[] {
-  return [...new Set(values)].sort(compare);
+  return [...new Set(values)].sort(compareIds);
 }

@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { compareIds } from "../../pipeline/stack-graph";
 import type { TerraformJson } from "./terraform-json";
 
 export interface SynthesizedStack {
@@ -44,7 +45,7 @@ export function readCdktfOut(dir: string): SynthesizedApp {
       }
       return { id, dependencies: [...(entry.dependencies ?? [])].sort(), json: parseJson<TerraformJson>(stackFile) };
     })
-    .sort((a, b) => compare(a.id, b.id));
+    .sort((a, b) => compareIds(a.id, b.id));
   return { stacks };
 }
 
@@ -54,9 +55,4 @@ function parseJson<T>(file: string): T {
   } catch (error) {
     throw new CdktfOutError(`${file} is not valid JSON (${(error as Error).message}): synthesize again`);
   }
-}
-
-/** Code-point order: the same on every machine and locale. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

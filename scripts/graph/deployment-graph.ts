@@ -4,7 +4,8 @@
  * the parsed cdktf.out, so the same output always gives the same graph.
  */
 import { declaredProviders } from "../cdktf-out/provider-usage";
-import { CdktfOutError, compare, type SynthesizedApp, type SynthesizedStack } from "../cdktf-out/read-cdktf-out";
+import { compareIds, findCycle, stackDepths, type StackNodes } from "../../pipeline/stack-graph";
+import { CdktfOutError, type SynthesizedApp, type SynthesizedStack } from "../cdktf-out/read-cdktf-out";
 import { isMainResourceType } from "./main-resources";
 
 export interface ResourceCount {
@@ -55,14 +56,14 @@ export function deploymentGraph(app: SynthesizedApp): DeploymentGraph {
   const waveOf = new Map(waves.flatMap((ids, index) => ids.map((id) => [id, index + 1] as const)));
   const stacks = app.stacks
     .map((stack) => stackNode(stack, waveOf.get(stack.id) ?? 0))
-    .sort((a, b) => a.wave - b.wave || compare(a.id, b.id));
+    .sort((a, b) => a.wave - b.wave || compareIds(a.id, b.id));
   return { stacks, edges, waves };
 }
 
 function stackNode(stack: SynthesizedStack, wave: number): StackNode {
   const counts = Object.entries(stack.json.resource ?? {})
     .map(([type, resources]) => ({ type, count: Object.keys(resources).length }))
-    .sort((a, b) => compare(a.type, b.type));
+    .sort((a, b) => compareIds(a.type, b.type));
   const main = counts.filter((entry) => isMainResourceType(entry.type));
   const supporting = counts.filter((entry) => !isMainResourceType(entry.type)).reduce((sum, entry) => sum + entry.count, 0);
   return { id: stack.id, providers: declaredProviders(stack.json), mainResources: main, supportingResources: supporting, wave };
@@ -101,9 +102,9 @@ function stackEdges(stacks: readonly SynthesizedStack[], byId: ReadonlyMap<strin
   return [...values.entries()]
     .map(([edgeKey, set]) => {
       const [from, to] = JSON.parse(edgeKey) as [string, string];
-      return { from, to, values: [...set].sort(compare) };
+      return { from, to, values: [...set].sort(compareIds) };
     })
-    .sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to));
+    .sort((a, b) => compareIds(a.from, b.from) || compareIds(a.to, b.to));
 }
 
 /** The consumer's cdktf remote-state data sources: data source name -> producer stack id. */
@@ -141,24 +142,14 @@ export function readableOutputName(producer: SynthesizedStack, outputName: strin
 /**
  * Layers the stacks: wave 1 holds the stacks that depend on nothing, wave n those whose
  * dependencies are all in earlier waves. That is the order `cdktf deploy '*'` follows, running a
- * wave's stacks side by side.
+ * wave's stacks side by side, and the depth `npm run pipeline` orders by.
  */
 export function deploymentWaves(stackIds: readonly string[], edges: readonly Pick<StackEdge, "from" | "to">[]): string[][] {
-  const remaining = new Set(stackIds);
-  const placed = new Set<string>();
+  const stacks: StackNodes = new Map(stackIds.map((id) => [id, { id, dependencies: edges.filter((edge) => edge.to === id).map((edge) => edge.from) }]));
+  const cycle = findCycle(stacks);
+  if (cycle) throw new CdktfOutError(`the stacks ${[...new Set(cycle)].sort(compareIds).join(", ")} depend on each other in a cycle`);
+  const depths = stackDepths(stacks);
   const waves: string[][] = [];
-  while (remaining.size > 0) {
-    const wave = [...remaining]
-      .filter((id) => edges.every((edge) => edge.to !== id || placed.has(edge.from)))
-      .sort(compare);
-    if (wave.length === 0) {
-      throw new CdktfOutError(`the stacks ${[...remaining].sort(compare).join(", ")} depend on each other in a cycle`);
-    }
-    for (const id of wave) {
-      remaining.delete(id);
-      placed.add(id);
-    }
-    waves.push(wave);
-  }
+  for (const id of [...stackIds].sort(compareIds)) (waves[depths.get(id)!] ??= []).push(id);
   return waves;
 }
