@@ -32,6 +32,15 @@ export interface Outcome {
   readonly stop?: boolean;
 }
 
+export interface MajorMinor {
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** Whether a version is `minimum` or newer. */
+export const atLeast = (found: MajorMinor, minimum: MajorMinor): boolean =>
+  found.major > minimum.major || (found.major === minimum.major && found.minor >= minimum.minor);
+
 export const pass = (detail: string): Outcome => ({ status: "pass", detail });
 export const warn = (detail: string, hint?: string): Outcome => ({ status: "warn", detail, hint });
 export const fail = (detail: string, hint?: string): Outcome => ({ status: "fail", detail, hint });

@@ -5,7 +5,7 @@
  * A cluster that cannot be reached (no kubeconfig, API server not answering) is a warning: it may
  * not exist yet.
  */
-import { describeNetworkError, describeTlsError, errorMessage, fail, pass, runSteps, warn, type CheckResult, type Outcome, type Progress, type Step } from "./checks";
+import { atLeast, describeNetworkError, describeTlsError, errorMessage, fail, pass, runSteps, warn, type CheckResult, type Outcome, type Progress, type Step } from "./checks";
 import { KubeconfigError } from "./kubeconfig-error";
 import type { KubernetesApi } from "./kubernetes-api";
 
@@ -66,9 +66,6 @@ interface List<T> {
 function listed(names: readonly string[], count = 5): string {
   return names.length <= count ? names.join(", ") : `${names.slice(0, count).join(", ")} and ${names.length - count} more`;
 }
-
-const atLeast = (found: { major: number; minor: number }, minimum: { major: number; minor: number }) =>
-  found.major > minimum.major || (found.major === minimum.major && found.minor >= minimum.minor);
 
 export function assessKubernetesVersion(info: VersionInfo): Outcome {
   const fromGit = /^v?(\d+)\.(\d+)/.exec(info.gitVersion ?? "");

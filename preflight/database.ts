@@ -5,7 +5,7 @@
  */
 import * as net from "net";
 import { createConnection, type Connection, type ConnectionOptions, type RowDataPacket } from "mysql2/promise";
-import { describeNetworkError, describeTlsError, errorCode, errorMessage, fail, pass, runSteps, warn, type CheckResult, type Outcome, type Progress, type Step } from "./checks";
+import { atLeast, describeNetworkError, describeTlsError, errorCode, errorMessage, fail, pass, runSteps, warn, type CheckResult, type Outcome, type Progress, type Step } from "./checks";
 
 export interface DatabaseProbe {
   readonly host: string;
@@ -218,7 +218,7 @@ export function assessServerVersion(version: string, isMariadb: boolean): Outcom
   const shown = mariadb ? `MariaDB ${version.replace(/-MariaDB.*$/i, "")}` : `MySQL ${version}`;
   if (!number) return warn(`${product} with an unrecognised version "${version}"`, "Gitpod was tested on MySQL 5.7 only");
   const [major, minor] = [Number(number[1]), Number(number[2])];
-  if (major < MINIMUM.major || (major === MINIMUM.major && minor < MINIMUM.minor)) {
+  if (!atLeast({ major, minor }, MINIMUM)) {
     return fail(`${shown} is older than 5.7`, "Gitpod needs MySQL 5.7: upgrade the server");
   }
   if (!mariadb && major === 5 && minor === 7) return pass(shown);

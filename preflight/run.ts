@@ -3,7 +3,7 @@
  * in order), and returns one result per check.
  */
 import type { CheckResult, Progress } from "./checks";
-import { CLUSTER, checkCluster, type OpenKubernetesApi } from "./cluster";
+import { checkCluster, type OpenKubernetesApi } from "./cluster";
 import { DATABASE, checkDatabase } from "./database";
 import type { PreflightInputs } from "./inputs";
 import { OBJECT_STORAGE, checkObjectStorage } from "./object-storage";
@@ -18,16 +18,15 @@ const openKubernetesApi: OpenKubernetesApi = async (configPath, context, timeout
   (await import("./kubernetes-api")).openKubernetesApi(configPath, context, timeoutMs);
 
 export async function runPreflight(inputs: PreflightInputs, progress: Progress, open: OpenKubernetesApi = openKubernetesApi): Promise<CheckResult[]> {
-  const results: CheckResult[] = inputs.notChecked.map(({ dependency, detail }) => ({ dependency, check: "mode", status: "skip", detail }));
-  if (inputs.database) results.push(...(await checkDatabase(inputs.database, progress)));
-  if (inputs.objectStorage) results.push(...(await checkObjectStorage(inputs.objectStorage, progress)));
-  if (inputs.registry) results.push(...(await checkRegistry(inputs.registry, progress)));
+  // A dependency the config does not ask to check (in-cluster) gets one "skip" row in its place.
+  const notChecked = (dependency: string): CheckResult[] =>
+    inputs.notChecked.filter((row) => row.dependency === dependency).map(({ detail }) => ({ dependency, check: "mode", status: "skip", detail }));
+  // Always in this order: database, object storage, registry, scm, cluster.
+  const results: CheckResult[] = [];
+  results.push(...(inputs.database ? await checkDatabase(inputs.database, progress) : notChecked(DATABASE)));
+  results.push(...(inputs.objectStorage ? await checkObjectStorage(inputs.objectStorage, progress) : notChecked(OBJECT_STORAGE)));
+  results.push(...(inputs.registry ? await checkRegistry(inputs.registry, progress) : notChecked(REGISTRY)));
   for (const provider of inputs.scm) results.push(...(await checkScmProvider(provider, progress)));
   results.push(...(await checkCluster(inputs.cluster, progress, open)));
-  // Dependencies in one order whatever was checked: database, object storage, registry, scm, cluster.
-  const rank = (dependency: string) => {
-    const index = [DATABASE, OBJECT_STORAGE, REGISTRY].indexOf(dependency);
-    return index >= 0 ? index : dependency === CLUSTER ? 4 : 3;
-  };
-  return results.map((result, index) => ({ result, index })).sort((a, b) => rank(a.result.dependency) - rank(b.result.dependency) || a.index - b.index).map(({ result }) => result);
+  return results;
 }
