@@ -17,7 +17,7 @@ import { formatMiB, formatReport, formatSeconds } from "./bench/table";
 import { evaluateTargets, targetsMet } from "./bench/targets";
 import { providerUsage, type ProviderUsage } from "./cdktf-out/provider-usage";
 import { CdktfOutError, readCdktfOut } from "./cdktf-out/read-cdktf-out";
-import { CommandError, runCommand, userPath } from "./command-line";
+import { CommandError, runCommand, userPathOrDefault } from "./command-line";
 import { projectRoot } from "./project-root";
 
 const progress = (text: string) => process.stderr.write(text);
@@ -29,11 +29,8 @@ async function main(): Promise<number> {
     process.stdout.write(BENCH_USAGE);
     return 0;
   }
-  // Defaults live in the project; paths the user gives are relative to where they ran npm.
-  const given = (file: string | undefined, fallback: string) =>
-    file === undefined ? path.join(root, fallback) : userPath(file, process.env, process.cwd());
-  const configFile = given(args.config, DEFAULT_CONFIG);
-  const outputFile = given(args.output, DEFAULT_OUTPUT);
+  const configFile = userPathOrDefault(args.config, DEFAULT_CONFIG, root);
+  const outputFile = userPathOrDefault(args.output, DEFAULT_OUTPUT, root);
   if (!fs.existsSync(configFile)) throw new CommandError(`--config ${args.config ?? DEFAULT_CONFIG}: the file ${configFile} does not exist`);
   // Fail now, with the config's own message, rather than after minutes of measuring.
   loadConfig({ env: { [CONFIG_ENV_VAR]: configFile }, cwd: root });

@@ -4,6 +4,7 @@
  * trace. Anything else is a bug and keeps its trace.
  */
 import * as path from "path";
+import { parseArgs, type ParseArgsConfig } from "util";
 
 /** A wrong argument; the message says which and what to do. Exit code 2. */
 export class UsageError extends Error {}
@@ -40,4 +41,18 @@ export async function runCommand(
  */
 export function userPath(file: string, env: Readonly<Record<string, string | undefined>>, cwd: string): string {
   return path.resolve(env.INIT_CWD ?? cwd, file);
+}
+
+/** A path the user gave (see userPath), or the default, which lives in the project. */
+export function userPathOrDefault(file: string | undefined, defaultInProject: string, root: string): string {
+  return file === undefined ? path.join(root, defaultInProject) : userPath(file, process.env, process.cwd());
+}
+
+/** Node's own parseArgs, its complaints turned into UsageError (usage text, exit code 2). */
+export function parseArguments<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

@@ -5,10 +5,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
 import { CdktfOutError, readCdktfOut } from "./cdktf-out/read-cdktf-out";
-import { CommandError, runCommand, UsageError, userPath } from "./command-line";
+import { CommandError, parseArguments, runCommand, UsageError, userPath } from "./command-line";
 import { deploymentGraph } from "./graph/deployment-graph";
 import { renderMermaid } from "./graph/mermaid";
 import { ReadmeBlockError, replaceBlock } from "./graph/readme-blocks";
@@ -23,24 +22,16 @@ const USAGE = `usage: npm run graph -- [<cdktf.out folder>] [--output <file>]
                       and rewrite its diagram between the <!-- graph:<name> --> markers
 `;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        output: { type: "string", short: "o" },
-        "update-readme": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 async function main(): Promise<number> {
-  const { values, positionals } = parse(process.argv.slice(2));
+  const { values, positionals } = parseArguments({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: {
+      output: { type: "string", short: "o" },
+      "update-readme": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -52,7 +43,7 @@ async function main(): Promise<number> {
     }
     return await updateReadme();
   }
-  // The default is the project's own cdktf.out (npm runs us in the project root); a folder the user
+  // Default: ./cdktf.out where the command runs (the project root under npm); a folder the user
   // names is relative to where they ran npm.
   const dir = positionals[0] === undefined ? path.resolve("cdktf.out") : userPath(positionals[0], process.env, process.cwd());
   const diagram = renderMermaid(deploymentGraph(readCdktfOut(dir)));

@@ -1,6 +1,5 @@
 /** Command-line arguments of `npm run bench`; every mistake is a UsageError saying what to write. */
-import { parseArgs } from "util";
-import { UsageError } from "../command-line";
+import { parseArguments, UsageError } from "../command-line";
 import { MEASUREMENT_IDS, type MeasurementId } from "./measurements";
 
 export const DEFAULT_CONFIG = "bench/largest.yaml";
@@ -32,25 +31,19 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
 `;
 
 export function parseBenchArguments(argv: readonly string[], defaultRuns: Readonly<Record<MeasurementId, number>>): BenchArguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        runs: { type: "string" },
-        only: { type: "string" },
-        config: { type: "string" },
-        output: { type: "string" },
-        check: { type: "boolean", default: false },
-        markdown: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values } = parsed;
+  const { values } = parseArguments({
+    args: [...argv],
+    allowPositionals: false,
+    options: {
+      runs: { type: "string" },
+      only: { type: "string" },
+      config: { type: "string" },
+      output: { type: "string" },
+      check: { type: "boolean", default: false },
+      markdown: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   if (values.config === "") throw new UsageError("--config: give the path of a config file");
   if (values.output === "") throw new UsageError("--output: give the path of the JSON file to write");
   return {
