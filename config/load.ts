@@ -52,7 +52,7 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): LoadedConfig {
 
 function parseConfigFile(file: string, shownAs: string): GitpodCdktfConfig {
   const value = parseYaml(fs.readFileSync(file, "utf8"), shownAs) ?? {};
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+  if (typeof value !== "object" || Array.isArray(value)) {
     throw new ConfigError(shownAs, ["(top level): the file must hold a YAML mapping such as `domain: gitpod.example.com`"]);
   }
   return validateConfig(inlineReferencedFiles(value as Record<string, unknown>, path.dirname(file), shownAs), shownAs);
