@@ -73,15 +73,22 @@ describe("EcrCredentialRefresher", () => {
         { name: "REGISTRY_SERVER", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" },
         { name: "SECRET_NAME", value: "gitpod-ecr-auth" },
         { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+        { name: "RESTART_WORKLOADS", value: "deployment/image-builder-mk3 daemonset/registry-facade deployment/blobserve" },
       ],
     });
     // The token lives in memory only.
     expect(pod.volumes[0]).toEqual({ name: "token", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
   });
 
-  it("may only read and patch its one secret", () => {
+  // What kubectl really requests with these rules is checked in ecr-refresh-script.test.ts.
+  it("may only read and patch its one secret, and restart the three workloads that mount it with subPath", () => {
     const role = onlyResource(json, "kubernetes_role_v1") as any;
-    expect(role.rule).toEqual([{ api_groups: [""], resources: ["secrets"], resource_names: ["gitpod-ecr-auth"], verbs: ["get", "patch"] }]);
+    expect(role.metadata.namespace).toBe("gitpod");
+    expect(role.rule).toEqual([
+      { api_groups: [""], resources: ["secrets"], resource_names: ["gitpod-ecr-auth"], verbs: ["get", "patch"] },
+      { api_groups: ["apps"], resources: ["deployments"], resource_names: ["image-builder-mk3", "blobserve"], verbs: ["get", "patch"] },
+      { api_groups: ["apps"], resources: ["daemonsets"], resource_names: ["registry-facade"], verbs: ["get", "patch"] },
+    ]);
   });
 
   it("creates the secret as a dockerconfigjson placeholder and leaves its content to the refresher", () => {

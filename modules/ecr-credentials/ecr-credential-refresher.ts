@@ -18,6 +18,7 @@ import { terraformTemplateLiteral } from "../terraform/template-literal";
 export const ECR_REFRESH_SCRIPT_PATH = path.join(__dirname, "ecr-refresh.sh");
 
 export interface EcrCredentialRefresherProps {
+  /** Gitpod's namespace: the secret, the refresher and the workloads it restarts are all there. */
   readonly namespace: string;
   /** Prefix of the refresher's objects. */
   readonly namePrefix: string;
@@ -34,6 +35,18 @@ export interface EcrCredentialRefresherProps {
   readonly intervalHours: number;
 }
 
+/**
+ * Gitpod 2022.11.3's workloads that mount the registry's `.dockerconfigjson` with `subPath`, which
+ * never sees updates of the secret (installer reference, "What happens at run time"): the refresher
+ * restarts them after each refresh, or they would keep the expired token. Fixed names, in the
+ * Gitpod namespace. (Upstream dropped these subPath mounts after this release.)
+ */
+export const GITPOD_REGISTRY_SECRET_SUBPATH_WORKLOADS = [
+  { kind: "deployment", name: "image-builder-mk3" },
+  { kind: "daemonset", name: "registry-facade" },
+  { kind: "deployment", name: "blobserve" },
+] as const;
+
 /** The service account the ECR role trusts, for a name prefix. */
 export function ecrTokenRefresherServiceAccount(namePrefix: string): string {
   return `${namePrefix}-ecr-token-refresher`;
@@ -42,9 +55,12 @@ export function ecrTokenRefresherServiceAccount(namePrefix: string): string {
 /**
  * Keeps a `.dockerconfigjson` secret for ECR valid: a CronJob refreshes it well inside the token's
  * 12 hours, and a Job runs when the refresher is installed or changed (a Helm hook the release
- * waits for), so the first token exists before Gitpod starts. The refresher may only patch that
- * one secret. Its service account, role and secret are Terraform resources (the account carries the
- * IAM role known only at apply); its workloads are a generated chart.
+ * waits for), so the first token exists before Gitpod starts. After storing a token it restarts
+ * Gitpod's workloads that cannot see a secret's updates (GITPOD_REGISTRY_SECRET_SUBPATH_WORKLOADS),
+ * skipping those not installed yet. The refresher may only patch that one secret and restart those
+ * workloads, by name. Its service account, role and secret are Terraform resources (the account
+ * carries the IAM role known only at apply); its workloads are a generated chart. It runs in the
+ * Gitpod namespace.
  */
 export class EcrCredentialRefresher extends Construct {
   /** Name of the secret (type kubernetes.io/dockerconfigjson) Gitpod is given. */
@@ -72,7 +88,18 @@ export class EcrCredentialRefresher extends Construct {
     });
     const role = new RoleV1(this, "role", {
       metadata: { name, namespace, labels },
-      rule: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [this.secretName], verbs: ["get", "patch"] }],
+      rule: [
+        // `kubectl patch` reads, then patches.
+        { apiGroups: [""], resources: ["secrets"], resourceNames: [this.secretName], verbs: ["get", "patch"] },
+        // `kubectl get --ignore-not-found`, then `kubectl rollout restart` (a read, then a patch of
+        // the pod template's restartedAt annotation).
+        ...(["deployment", "daemonset"] as const).map((kind) => ({
+          apiGroups: ["apps"],
+          resources: [`${kind}s`],
+          resourceNames: GITPOD_REGISTRY_SECRET_SUBPATH_WORKLOADS.filter((w) => w.kind === kind).map((w) => w.name),
+          verbs: ["get", "patch"],
+        })),
+      ],
     });
     const binding = new RoleBindingV1(this, "role-binding", {
       metadata: { name, namespace, labels },
@@ -104,6 +131,7 @@ export class EcrCredentialRefresher extends Construct {
           { name: "REGISTRY_SERVER", value: props.registryServer },
           { name: "SECRET_NAME", value: this.secretName },
           { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+          { name: "RESTART_WORKLOADS", value: GITPOD_REGISTRY_SECRET_SUBPATH_WORKLOADS.map((w) => `${w.kind}/${w.name}`).join(" ") },
         ]),
       ],
       volumes: [
