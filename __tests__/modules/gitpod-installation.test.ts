@@ -224,6 +224,8 @@ describe("GitpodInstallation", () => {
         CONFIG_FILE: "/gitpod-release/gitpod.config.yaml",
         TLS_SECRET: "https-certificates",
         TIMEOUT_SECONDS: "1800",
+        WORKSPACE_STOP_SECONDS: "900",
+        WATCHED_SECRETS: "acme-database acme-object-storage acme-self-signed-ca",
         KEEP_VOLUMES: "true",
         USE_EXPERIMENTAL_CONFIG: "false",
       });
@@ -231,8 +233,34 @@ describe("GitpodInstallation", () => {
         { name: "inputs", configMap: { name: "acme-installer" } },
         { name: "scratch", emptyDir: {} },
       ]);
-      // The Job may take the TLS wait plus the install, each bounded by the timeout.
-      expect(spec.activeDeadlineSeconds).toBeGreaterThanOrEqual(2 * 1800);
+    });
+
+    it("gives each Job a deadline beyond its worst case, and Helm a wait beyond both", () => {
+      // apply: TLS wait, recovery, upgrade and its atomic rollback (each up to the timeout), plus
+      // stopping workspaces; uninstall: stopping workspaces, then the uninstall.
+      expect(job("apply").spec.activeDeadlineSeconds).toBeGreaterThan(4 * 1800 + 900);
+      expect(job("uninstall").spec.activeDeadlineSeconds).toBeGreaterThan(900 + 1800);
+      const release = onlyResource(defaults.json, "helm_release") as any;
+      expect(release.timeout).toBeGreaterThan(job("apply").spec.activeDeadlineSeconds);
+      expect(release.timeout).toBeGreaterThan(job("uninstall").spec.activeDeadlineSeconds);
+    });
+
+    it("watches every secret it writes for Gitpod, but not a registry login something else refreshes", () => {
+      const watched = (overrides: (scope: TerraformStack) => Partial<GitpodInstallationProps>) => {
+        const { chart } = build(overrides);
+        const apply = parseYaml(Object.entries(chart).find(([n]) => n.endsWith("job-acme-installer-apply.yaml"))![1]) as any;
+        return apply.spec.template.spec.containers[0].env.find((e: any) => e.name === "WATCHED_SECRETS").value.split(" ");
+      };
+      const auth = { server: "registry.acme.dev", username: "u", password: "p" };
+      expect(
+        watched(() => ({
+          containerRegistry: { kind: "external", url: "registry.acme.dev/gitpod", auth },
+          database: { host: "db", port: 3306, username: "gitpod", password: "p", caCertificate: "PEM" },
+          authProviders: [{ id: "Public-GitHub", type: "GitHub", host: "github.com", clientId: "id", clientSecret: "s" }],
+        })),
+      ).toEqual(["acme-database", "acme-database-ca", "acme-object-storage", "acme-auth-public-github", "acme-self-signed-ca", "acme-registry-auth"]);
+      const refreshed = watched(() => ({ containerRegistry: { kind: "external", url: "1.dkr.ecr.eu-west-1.amazonaws.com/gitpod", auth: { existingSecretName: "acme-ecr-auth" } } }));
+      expect(refreshed).not.toContain("acme-ecr-auth");
     });
 
     it("passes the experimental flag, the volume policy and the timeout through", () => {
@@ -248,7 +276,6 @@ describe("GitpodInstallation", () => {
 
     it("installs the generated chart atomically into Gitpod's namespace", () => {
       expect(release).toMatchObject({ name: "acme-installer", chart: defaults.installation.chart.chartPath, namespace: "gitpod", atomic: true, wait: true });
-      expect(release.timeout).toBeGreaterThan(2 * 1800);
       expect(release.depends_on).toEqual([
         expect.stringMatching(/^kubernetes_service_account_v1\./),
         expect.stringMatching(/^kubernetes_cluster_role_binding_v1\./),

@@ -69,6 +69,9 @@ export interface FakeKubeApi {
   /** Adds or replaces an object (namespace from its metadata). */
   put(object: Json): void;
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Json | undefined;
+  remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): void;
+  /** Calls `listener` with each request before it is answered (e.g. to change objects over time). */
+  onRequest(listener: (request: RecordedRequest) => void): void;
   /** Makes matching requests fail with 403 Forbidden, as RBAC does. */
   forbid(method: string, pathPattern: RegExp): void;
   /** Writes a kubeconfig for this server (namespace as the context's default) and returns its path. */
@@ -110,6 +113,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
   const objects = new Map<string, Json>();
   const requests: RecordedRequest[] = [];
   const forbidden: { method: string; pattern: RegExp }[] = [];
+  const listeners: ((request: RecordedRequest) => void)[] = [];
 
   const send = (response: http.ServerResponse, code: number, body: unknown) => {
     response.writeHead(code, { "content-type": "application/json" });
@@ -120,7 +124,9 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     const url = new URL(request.url ?? "/", "http://localhost");
     const method = request.method ?? "GET";
     const parsedBody = body ? JSON.parse(body) : undefined;
-    requests.push({ method, path: url.pathname, query: url.search, body: parsedBody });
+    const recorded = { method, path: url.pathname, query: url.search, body: parsedBody };
+    requests.push(recorded);
+    for (const listener of listeners) listener(recorded);
     if (forbidden.some((rule) => rule.method === method && rule.pattern.test(url.pathname))) {
       return send(response, 403, status(403, "Forbidden", `forbidden: ${method} ${url.pathname} is not allowed for this service account`));
     }
@@ -216,6 +222,13 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     get(apiVersion, kind, namespace, name) {
       const type = resourceFor(apiVersion, (t) => t.kind === kind);
       return type && objects.get(key(apiVersion, type.plural, type.namespaced ? namespace : undefined, name));
+    },
+    remove(apiVersion, kind, namespace, name) {
+      const type = resourceFor(apiVersion, (t) => t.kind === kind);
+      if (type) objects.delete(key(apiVersion, type.plural, type.namespaced ? namespace : undefined, name));
+    },
+    onRequest(listener) {
+      listeners.push(listener);
     },
     forbid(method, pattern) {
       forbidden.push({ method, pattern });

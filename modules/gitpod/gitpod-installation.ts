@@ -59,8 +59,18 @@ export interface GitpodInstallationProps {
   /** Objects installed with the release before Gitpod, e.g. the cert-manager Certificate. */
   readonly manifests?: readonly KubernetesObject[];
   readonly authProviders?: readonly GitpodAuthProvider[];
-  /** Limit for the TLS wait and for one install/upgrade of Gitpod. Default 30 minutes. */
+  /**
+   * Limit for the TLS wait and for each Helm operation on Gitpod (install/upgrade, its atomic
+   * rollback, recovery of an interrupted release, uninstall).
+   * @default 1800
+   */
   readonly installTimeoutSeconds?: number;
+  /**
+   * How long an upgrade or uninstall waits for running workspaces to stop (and be backed up)
+   * before it gives up and leaves Gitpod as it is.
+   * @default 900
+   */
+  readonly workspaceStopTimeoutSeconds?: number;
   /** Keep Gitpod's PVCs (the in-cluster registry's images) on uninstall. Default true. */
   readonly keepVolumesOnUninstall?: boolean;
 }
@@ -83,6 +93,7 @@ export class GitpodInstallation extends Construct {
     const prefix = props.namePrefix;
     const namespace = props.namespace;
     const timeoutSeconds = props.installTimeoutSeconds ?? 1800;
+    const workspaceStopSeconds = props.workspaceStopTimeoutSeconds ?? 900;
     // The installer's ConfigMap, service account, chart and release share this name.
     const installerName = `${prefix}-installer`;
     const labels = { "app.kubernetes.io/part-of": "gitpod", ...MANAGED_BY_LABEL };
@@ -170,6 +181,19 @@ export class GitpodInstallation extends Construct {
       subject: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
     });
 
+    // Secrets this installation writes that Gitpod's pods read when they start: the release script
+    // puts a checksum of their data on the pod templates that read them, so a change rolls exactly
+    // those workloads. (A registry secret kept by a refresher restarts its readers itself.)
+    const watchedSecrets = [databaseSecret, databaseCaSecret, objectStorageSecret, ...authProviderSecrets, props.certificate.customCaSecretName];
+    if (props.containerRegistry.kind !== "external" || !("existingSecretName" in props.containerRegistry.auth)) watchedSecrets.push(containerRegistrySecret);
+    // Worst cases the hook Jobs must outlive, each step bounded by its own timeout; then slack for
+    // pulling the installer image and rendering.
+    const deadlines = {
+      // TLS wait, recovery of an interrupted release, stopping workspaces, the upgrade, its rollback.
+      apply: 4 * timeoutSeconds + workspaceStopSeconds + 300,
+      // Stopping workspaces, the uninstall.
+      uninstall: workspaceStopSeconds + timeoutSeconds + 300,
+    };
     const job = (action: "apply" | "uninstall", hook: string): IJob =>
       installerJob({
         name: `${installerName}-${action}`,
@@ -186,11 +210,12 @@ export class GitpodInstallation extends Construct {
           CONFIG_FILE: `${INPUTS_MOUNT}/gitpod.config.yaml`,
           TLS_SECRET: props.certificate.secretName,
           TIMEOUT_SECONDS: String(timeoutSeconds),
+          WORKSPACE_STOP_SECONDS: String(workspaceStopSeconds),
+          WATCHED_SECRETS: watchedSecrets.filter((name): name is string => name !== undefined).join(" "),
           KEEP_VOLUMES: String(props.keepVolumesOnUninstall ?? true),
           USE_EXPERIMENTAL_CONFIG: String(needsExperimentalConfig(this.installerConfig)),
         },
-        // The TLS wait and the install each get the timeout; then some slack for image pulls.
-        activeDeadlineSeconds: 2 * timeoutSeconds + 300,
+        activeDeadlineSeconds: deadlines[action],
       });
     const installer = new ChartRelease(this, "installer", {
       chartName: installerName,
@@ -204,8 +229,8 @@ export class GitpodInstallation extends Construct {
       ],
       releaseName: installerName,
       namespace,
-      // Hooks run inside helm's wait: the apply Job's deadline bounds it.
-      timeoutSeconds: 2 * timeoutSeconds + 600,
+      // Hooks run inside helm's wait: the longer Job's deadline bounds it.
+      timeoutSeconds: Math.max(deadlines.apply, deadlines.uninstall) + 300,
       checksums: { inputs: Fn.sha256(Fn.jsonencode(inputs.data)) },
       sensitiveChecksums: { secrets: Fn.sha256(Fn.jsonencode(secrets.map((s) => s.data))) },
       // The pre-delete hook needs its service account and role until Gitpod is uninstalled; what a

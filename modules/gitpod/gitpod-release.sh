@@ -1,12 +1,16 @@
 #!/bin/sh
 # Installs, upgrades and uninstalls Gitpod from inside the cluster, the way Gitpod's KOTS package
-# did: it runs in Gitpod's installer image (installer, helm, kubectl, yq) as a Helm hook Job of the
-# gitpod-cdktf release chart, so the machine running Terraform needs none of these tools.
+# did: it runs in Gitpod's installer image (Alpine: busybox ash, installer, helm, kubectl, jq, gpctl)
+# as a Helm hook Job of the gitpod-cdktf release chart, so the machine running Terraform needs none
+# of these tools. Facts it relies on: docs/gitpod-installer.md.
 #
 #   gitpod-release.sh apply       post-install/post-upgrade hook: validate the config, wait for the
-#                                 TLS secret, render with a stable seed, wrap the objects as a chart
-#                                 and `helm upgrade --install --atomic` it.
-#   gitpod-release.sh uninstall   pre-delete hook: `helm uninstall` the Gitpod release.
+#                                 TLS secret, render with a stable seed, wrap the objects as a chart,
+#                                 recover an interrupted release, stop running workspaces (upgrade
+#                                 only) and `helm upgrade --install --atomic` it.
+#   gitpod-release.sh uninstall   pre-delete hook: stop running workspaces, then `helm uninstall`.
+#                                 Fails, and so stops the Terraform destroy, when it cannot tell
+#                                 whether Gitpod is installed.
 #
 # Inputs (environment, set by the Job that gitpod-cdktf generates):
 #   NAMESPACE               Gitpod's namespace (required)
@@ -15,12 +19,16 @@
 #   RELEASE_NAME            Helm release of Gitpod's objects        [gitpod]
 #   GITPOD_VERSION          shown as the chart's appVersion         [unknown]
 #   TLS_SECRET              secret that must exist before install   [https-certificates]
-#   TIMEOUT_SECONDS         limit for the TLS wait and for helm     [1800]
+#   TIMEOUT_SECONDS         limit for the TLS wait and for each helm operation   [1800]
+#   WORKSPACE_STOP_SECONDS  limit for stopping running workspaces   [900]
+#   WATCHED_SECRETS         space-separated secrets Gitpod's pods read at start: workloads that
+#                           read one get a checksum of its data, so a change rolls them  []
 #   KEEP_VOLUMES            true: PVCs survive `helm uninstall`     [true]
 #   USE_EXPERIMENTAL_CONFIG true: render --use-experimental-config  [false]
 #   INSTALLER               installer binary                        [/app/installer]
+#   GPCTL                   gpctl binary                            [/app/gpctl]
 #   WORK_DIR                scratch folder                          [/tmp/gitpod-release]
-#   POLL_SECONDS            pause between TLS secret checks         [10]
+#   POLL_SECONDS            pause between checks (TLS secret, workspaces)  [10]
 set -eu
 
 RELEASE_NAME=${RELEASE_NAME:-gitpod}
@@ -28,44 +36,79 @@ CONFIG_FILE=${CONFIG_FILE:-/gitpod-release/gitpod.config.yaml}
 GITPOD_VERSION=${GITPOD_VERSION:-unknown}
 TLS_SECRET=${TLS_SECRET:-https-certificates}
 TIMEOUT_SECONDS=${TIMEOUT_SECONDS:-1800}
+WORKSPACE_STOP_SECONDS=${WORKSPACE_STOP_SECONDS:-900}
+WATCHED_SECRETS=${WATCHED_SECRETS:-}
 KEEP_VOLUMES=${KEEP_VOLUMES:-true}
 USE_EXPERIMENTAL_CONFIG=${USE_EXPERIMENTAL_CONFIG:-false}
 INSTALLER=${INSTALLER:-/app/installer}
+GPCTL=${GPCTL:-/app/gpctl}
 WORK_DIR=${WORK_DIR:-/tmp/gitpod-release}
 POLL_SECONDS=${POLL_SECONDS:-10}
 
+# Annotation on the pod template of every workload that reads a watched secret.
+CHECKSUM_ANNOTATION=gitpod-cdktf/secrets-checksum
+
 log() { printf 'gitpod-release: %s\n' "$*" >&2; }
-fail() { log "ERROR: $*"; exit 1; }
+fail() {
+  log "ERROR: $*"
+  exit 1
+}
 
 is_positive_integer() {
   case $1 in '' | *[!0-9]* | 0) return 1 ;; *) return 0 ;; esac
 }
 
-# Prints the release's status (deployed, failed, pending-upgrade...) and revision, or nothing.
-release_status() { helm status "$RELEASE_NAME" --namespace "$NAMESPACE" 2>/dev/null | sed -n 's/^STATUS: //p'; }
-release_revision() { helm status "$RELEASE_NAME" --namespace "$NAMESPACE" 2>/dev/null | sed -n 's/^REVISION: //p'; }
+# The first line of a command's error output, to quote in our own messages.
+first_error_line() { sed -n '/[^[:space:]]/{p;q;}' "$1"; }
 
-# An interrupted run (Job killed, node lost) leaves the release "pending-*" or "failed", which blocks
-# every later upgrade. Like KOTS: undo a first install, roll back anything later.
-recover_interrupted_release() {
-  status=$(release_status)
-  case $status in
-    '' | deployed) return 0 ;;
-  esac
-  revision=$(release_revision)
-  if [ "${revision:-1}" -le 1 ]; then
-    log "release $RELEASE_NAME is '$status' at its first revision: uninstalling it before installing again"
-    helm uninstall "$RELEASE_NAME" --namespace "$NAMESPACE" --wait || true
+# Sets RELEASE_STATE to the release's status (deployed, failed, pending-upgrade...) or "absent",
+# and RELEASE_REVISION. `helm status` exits non-zero both for a release that does not exist and
+# for a cluster it cannot reach or may not read: only Helm's "release: not found" means absent.
+# Anything else stops the script, because acting on a guess would install over, or uninstall
+# under, a running Gitpod.
+read_release_state() {
+  status_out=$WORK_DIR/helm-status.out
+  status_err=$WORK_DIR/helm-status.err
+  if helm status "$RELEASE_NAME" --namespace "$NAMESPACE" >"$status_out" 2>"$status_err"; then
+    RELEASE_STATE=$(sed -n 's/^STATUS: //p' "$status_out")
+    RELEASE_REVISION=$(sed -n 's/^REVISION: //p' "$status_out")
+    if [ -z "$RELEASE_STATE" ] || ! is_positive_integer "$RELEASE_REVISION"; then
+      fail "could not read the status of release $RELEASE_NAME from 'helm status': $(head -c 300 "$status_out")"
+    fi
+  elif grep -q 'Error: release: not found' "$status_err"; then
+    RELEASE_STATE=absent
+    RELEASE_REVISION=0
   else
-    log "release $RELEASE_NAME is '$status' at revision $revision: rolling back before upgrading"
-    helm rollback "$RELEASE_NAME" --namespace "$NAMESPACE" --wait || true
+    fail "cannot tell whether release $RELEASE_NAME is installed in $NAMESPACE, so nothing was changed: helm status said: $(first_error_line "$status_err")"
   fi
+}
+
+# An interrupted run (Job killed, node lost) leaves the release pending-*, and a failed --atomic
+# run whose own clean-up failed leaves it failed; either blocks later upgrades. Like KOTS: undo a
+# first install, roll back anything later. A deployed or absent release is left alone.
+recover_interrupted_release() {
+  case $RELEASE_STATE in
+    absent | deployed) return 0 ;;
+  esac
+  if [ "$RELEASE_REVISION" -le 1 ] || [ "$RELEASE_STATE" = pending-install ] || [ "$RELEASE_STATE" = uninstalling ]; then
+    log "release $RELEASE_NAME is '$RELEASE_STATE' at revision $RELEASE_REVISION (an interrupted install): uninstalling it before installing again"
+    helm uninstall "$RELEASE_NAME" --namespace "$NAMESPACE" --wait --timeout "${TIMEOUT_SECONDS}s" ||
+      fail "could not remove the interrupted install of $RELEASE_NAME (details above); run 'helm uninstall $RELEASE_NAME --namespace $NAMESPACE' and apply again"
+  else
+    log "release $RELEASE_NAME is '$RELEASE_STATE' at revision $RELEASE_REVISION (an interrupted upgrade): rolling back before upgrading"
+    helm rollback "$RELEASE_NAME" --namespace "$NAMESPACE" --wait --timeout "${TIMEOUT_SECONDS}s" ||
+      fail "could not roll back the interrupted upgrade of $RELEASE_NAME (details above); see 'helm history $RELEASE_NAME --namespace $NAMESPACE'"
+  fi
+  read_release_state
 }
 
 wait_for_tls_secret() {
   deadline=$(($(date +%s) + TIMEOUT_SECONDS))
   announced=false
-  until kubectl get secret "$TLS_SECRET" --namespace "$NAMESPACE" >/dev/null 2>&1; do
+  until kubectl get secret "$TLS_SECRET" --namespace "$NAMESPACE" >/dev/null 2>"$WORK_DIR/tls.err"; do
+    if ! grep -q '(NotFound)' "$WORK_DIR/tls.err"; then
+      fail "could not look for TLS secret $TLS_SECRET: $(first_error_line "$WORK_DIR/tls.err")"
+    fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
       fail "TLS secret $TLS_SECRET did not appear in namespace $NAMESPACE within ${TIMEOUT_SECONDS}s; check its Certificate: kubectl describe certificate --namespace $NAMESPACE"
     fi
@@ -78,37 +121,138 @@ wait_for_tls_secret() {
   log "TLS secret $TLS_SECRET is present"
 }
 
+# gpctl has no namespace flag: like KOTS, give it a kubeconfig whose current context points at
+# Gitpod's namespace (in the Job: in-cluster credentials, as kubectl falls back to them).
+gpctl_kubeconfig() {
+  config=$WORK_DIR/gpctl.kubeconfig
+  if [ -n "${KUBECONFIG:-}" ] && [ -f "$KUBECONFIG" ]; then cp "$KUBECONFIG" "$config"; else : >"$config"; fi
+  if [ -n "$(KUBECONFIG=$config kubectl config current-context 2>/dev/null)" ]; then
+    KUBECONFIG=$config kubectl config set-context --current --namespace "$NAMESPACE" >/dev/null
+  else
+    KUBECONFIG=$config kubectl config set-context gitpod-release --namespace "$NAMESPACE" >/dev/null
+    KUBECONFIG=$config kubectl config use-context gitpod-release >/dev/null
+  fi
+  printf '%s' "$config"
+}
+
+# Prints the instance IDs of the workspaces ws-manager knows (one a line); fails when gpctl does.
+list_workspaces() {
+  KUBECONFIG=$1 "$GPCTL" workspaces list -o json >"$WORK_DIR/gpctl.out" 2>"$WORK_DIR/gpctl.err" || return 1
+  # gpctl prints null, not [], when there are none.
+  jq -r 'select(. != null) | .[] | .Instance' "$WORK_DIR/gpctl.out" 2>>"$WORK_DIR/gpctl.err"
+}
+
+# Workspace pods carry a finalizer only ws-manager removes, after the workspace's last backup:
+# upgrading or removing Gitpod under running workspaces loses their unsaved work. Ask ws-manager
+# to stop each (as KOTS did), then wait, bounded, until none is left.
+stop_running_workspaces() {
+  config=$(gpctl_kubeconfig) || fail "could not write a kubeconfig for gpctl in $WORK_DIR"
+  if ! instances=$(list_workspaces "$config"); then
+    # ws-manager down means no workspace can be saved either way; refusing would leave a broken
+    # Gitpod impossible to repair by applying again.
+    log "WARNING: could not list workspaces ($(first_error_line "$WORK_DIR/gpctl.err")); continuing without stopping them"
+    return 0
+  fi
+  if [ -z "$instances" ]; then
+    log "no running workspaces"
+    return 0
+  fi
+  log "stopping $(printf '%s\n' "$instances" | wc -l | tr -d ' ') running workspace(s) first (up to ${WORKSPACE_STOP_SECONDS}s)"
+  deadline=$(($(date +%s) + WORKSPACE_STOP_SECONDS))
+  for instance in $instances; do
+    log "stopping workspace $instance"
+    KUBECONFIG=$config "$GPCTL" workspaces stop "$instance" >/dev/null 2>&1 || {
+      log "retrying workspace $instance in ${POLL_SECONDS}s"
+      sleep "$POLL_SECONDS"
+      KUBECONFIG=$config "$GPCTL" workspaces stop "$instance" >/dev/null 2>&1 || log "WARNING: ws-manager did not accept stopping workspace $instance"
+    }
+  done
+  while instances=$(list_workspaces "$config") && [ -n "$instances" ]; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      fail "workspaces still running after ${WORKSPACE_STOP_SECONDS}s, so Gitpod was left as it is: $(printf '%s' "$instances" | tr '\n' ' '); stop them (Gitpod's dashboard, or gpctl workspaces stop) and apply again"
+    fi
+    sleep "$POLL_SECONDS"
+  done
+  log "all workspaces are stopped"
+}
+
+sha256() { sha256sum | cut -d ' ' -f 1; }
+
+# Gitpod's components read credentials only when their pods start, and render output does not depend
+# on secret data: without this a rotated secret would never reach running pods. Each workload whose
+# pod template reads a watched secret (env, envFrom, volume, projected volume) gets one annotation,
+# a checksum of exactly the watched secrets it reads, so a change rolls exactly those workloads.
+annotate_secret_readers() {
+  [ -n "$WATCHED_SECRETS" ] || return 0
+  checksums=$WORK_DIR/secret-checksums
+  : >"$checksums"
+  for secret in $WATCHED_SECRETS; do
+    # The data as the API returns it (keys sorted), read when the release is applied.
+    data=$(kubectl get secret "$secret" --namespace "$NAMESPACE" -o 'jsonpath={.data}' 2>"$WORK_DIR/secret.err") ||
+      fail "could not read secret $secret, which Gitpod's config refers to: $(first_error_line "$WORK_DIR/secret.err")"
+    printf '%s %s\n' "$secret" "$(printf '%s' "$data" | sha256)" >>"$checksums"
+  done
+  readers=0
+  for file in "$objects"/*_Deployment_*.yaml "$objects"/*_StatefulSet_*.yaml "$objects"/*_DaemonSet_*.yaml; do
+    [ -e "$file" ] || continue
+    refs=$(kubectl patch --local -f "$file" --type merge -p '{}' -o \
+      'jsonpath={.spec.template..secretKeyRef.name} {.spec.template..secretRef.name} {.spec.template..secret.secretName} {.spec.template..sources[*].secret.name}') ||
+      fail "could not read the pod template of ${file##*/}"
+    sum=$(for ref in $refs; do awk -v name="$ref" '$1 == name' "$checksums"; done | sort -u)
+    [ -n "$sum" ] || continue
+    annotated=$WORK_DIR/annotated.yaml
+    kubectl patch --local -f "$file" --type merge -o yaml \
+      -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"$CHECKSUM_ANNOTATION\":\"$(printf '%s' "$sum" | sha256)\"}}}}}" >"$annotated" ||
+      fail "could not annotate ${file##*/}"
+    mv "$annotated" "$file"
+    readers=$((readers + 1))
+  done
+  log "$readers workload(s) read the watched secrets and carry their checksum"
+}
+
+# Volumes (the in-cluster registry's images) outlive an uninstall or a failed first install.
+keep_volumes() {
+  [ "$KEEP_VOLUMES" = true ] || return 0
+  for file in "$objects"/*_PersistentVolumeClaim_*.yaml; do
+    [ -e "$file" ] || continue
+    kubectl annotate --local --overwrite -f "$file" helm.sh/resource-policy=keep -o yaml >"$WORK_DIR/annotated.yaml" ||
+      fail "could not annotate ${file##*/}"
+    mv "$WORK_DIR/annotated.yaml" "$file"
+  done
+}
+
 # Renders Gitpod's objects into a throwaway chart. The objects are a chart *file* that the only
 # template includes with .Files.Get: Helm does not template file contents, so "{{" in Gitpod's
 # objects needs no escaping.
 render_chart() {
   chart=$WORK_DIR/chart
   objects=$WORK_DIR/objects
-  rm -rf "$WORK_DIR"
   mkdir -p "$chart/templates" "$objects"
 
   set -- render --config "$CONFIG_FILE" --namespace "$NAMESPACE" --seed "$RENDER_SEED" --output-split-files "$objects"
   if [ "$USE_EXPERIMENTAL_CONFIG" = true ]; then set -- "$@" --use-experimental-config; fi
   log "rendering Gitpod $GITPOD_VERSION for namespace $NAMESPACE"
-  "$INSTALLER" "$@" || fail "installer render failed"
+  "$INSTALLER" "$@" || fail "installer render failed (details above)"
+  set -- "$objects"/*.yaml
+  [ -e "$1" ] || fail "installer render produced no objects in $objects"
 
+  # Helm deletes the text "<no value>" from whatever a template outputs, included files too.
+  if grep -l '<no value>' "$@" >"$WORK_DIR/no-value.txt"; then
+    fail "the rendered objects contain the text '<no value>', which Helm would silently delete: $(tr '\n' ' ' <"$WORK_DIR/no-value.txt")"
+  fi
+  keep_volumes
+  annotate_secret_readers
+
+  # render names files NNN_<Kind>_<name>.yaml in dependency order; the glob keeps that order. Each
+  # file ends WITHOUT a newline (and kubectl's rewrites end with one): a document separator on a
+  # line of its own before and a newline after every file keeps objects from running together.
   count=0
-  : >"$chart/gitpod.yaml"
-  # render names files NNN_<Kind>_<name>.yaml in dependency order; the glob keeps that order.
   for file in "$objects"/*.yaml; do
-    [ -e "$file" ] || fail "installer render produced no objects in $objects"
-    case ${file##*/} in
-      *_PersistentVolumeClaim_*)
-        if [ "$KEEP_VOLUMES" = true ]; then
-          # Volumes (the in-cluster registry's images) outlive an uninstall or a failed first install.
-          yq e -i '.metadata.annotations."helm.sh/resource-policy" = "keep"' "$file" || fail "could not annotate $file"
-        fi
-        ;;
-    esac
-    printf -- '---\n' >>"$chart/gitpod.yaml"
-    cat "$file" >>"$chart/gitpod.yaml"
+    printf -- '---\n'
+    cat "$file"
+    printf '\n'
     count=$((count + 1))
-  done
+  done >"$chart/gitpod.yaml"
 
   cat >"$chart/Chart.yaml" <<EOF
 apiVersion: v2
@@ -122,36 +266,69 @@ EOF
   log "rendered $count objects"
 }
 
+# After a failed `helm upgrade`, says what state the release is really in: Helm's own message
+# cannot tell a rolled-back upgrade from one that never reached the cluster.
+report_failed_upgrade() {
+  reason=$(grep '^Error:' "$WORK_DIR/helm-upgrade.err" | head -n 1)
+  previous_state=$1
+  previous_revision=$2
+  if ! helm status "$RELEASE_NAME" --namespace "$NAMESPACE" >"$WORK_DIR/helm-status.out" 2>"$WORK_DIR/helm-status.err"; then
+    if grep -q 'Error: release: not found' "$WORK_DIR/helm-status.err"; then
+      fail "installing Gitpod failed and nothing of it is left installed (${reason:-no error message}); fix the cause and apply again"
+    fi
+    fail "helm upgrade failed (${reason:-no error message}), and the release's state is unknown: $(first_error_line "$WORK_DIR/helm-status.err")"
+  fi
+  state=$(sed -n 's/^STATUS: //p' "$WORK_DIR/helm-status.out")
+  revision=$(sed -n 's/^REVISION: //p' "$WORK_DIR/helm-status.out")
+  if [ "$state" = deployed ] && [ "$revision" != "$previous_revision" ]; then
+    fail "upgrading Gitpod failed and Helm rolled it back: revision $revision is deployed and runs the previous version (${reason:-no error message})"
+  elif [ "$state" = "$previous_state" ] && [ "$revision" = "$previous_revision" ]; then
+    fail "helm upgrade failed before changing anything: the release is still '$state' at revision $revision (${reason:-no error message})"
+  fi
+  fail "upgrading Gitpod failed and left release $RELEASE_NAME '$state' at revision $revision (${reason:-no error message}); the next apply recovers it"
+}
+
 apply() {
   : "${NAMESPACE:?NAMESPACE is required}"
   is_positive_integer "${RENDER_SEED:-}" || fail "RENDER_SEED must be a positive integer (it keeps generated credentials stable across renders)"
   [ -r "$CONFIG_FILE" ] || fail "config file $CONFIG_FILE is not readable"
+  rm -rf "$WORK_DIR"
+  mkdir -p "$WORK_DIR"
 
   log "validating $CONFIG_FILE"
   "$INSTALLER" validate config --config "$CONFIG_FILE" || fail "the installer rejected the configuration (details above)"
   wait_for_tls_secret
   render_chart
+  read_release_state
   recover_interrupted_release
+  if [ "$RELEASE_STATE" = deployed ]; then stop_running_workspaces; fi
 
-  log "installing release $RELEASE_NAME (timeout ${TIMEOUT_SECONDS}s)"
-  helm upgrade "$RELEASE_NAME" "$WORK_DIR/chart" \
+  log "installing release $RELEASE_NAME (timeout ${TIMEOUT_SECONDS}s; currently: $RELEASE_STATE)"
+  if ! helm upgrade "$RELEASE_NAME" "$WORK_DIR/chart" \
     --install \
     --atomic \
     --cleanup-on-fail \
     --wait \
     --timeout "${TIMEOUT_SECONDS}s" \
-    --namespace "$NAMESPACE" || fail "helm upgrade failed and was rolled back (details above)"
+    --namespace "$NAMESPACE" 2>"$WORK_DIR/helm-upgrade.err"; then
+    cat "$WORK_DIR/helm-upgrade.err" >&2
+    report_failed_upgrade "$RELEASE_STATE" "$RELEASE_REVISION"
+  fi
   log "release $RELEASE_NAME is deployed"
 }
 
 uninstall() {
   : "${NAMESPACE:?NAMESPACE is required}"
-  if [ -z "$(release_status)" ]; then
+  rm -rf "$WORK_DIR"
+  mkdir -p "$WORK_DIR"
+  read_release_state
+  if [ "$RELEASE_STATE" = absent ]; then
     log "release $RELEASE_NAME is not installed in $NAMESPACE: nothing to uninstall"
     return 0
   fi
-  log "uninstalling release $RELEASE_NAME"
-  helm uninstall "$RELEASE_NAME" --namespace "$NAMESPACE" --wait --timeout "${TIMEOUT_SECONDS}s" || fail "helm uninstall failed (details above)"
+  stop_running_workspaces
+  log "uninstalling release $RELEASE_NAME ('$RELEASE_STATE' at revision $RELEASE_REVISION)"
+  helm uninstall "$RELEASE_NAME" --namespace "$NAMESPACE" --wait --timeout "${TIMEOUT_SECONDS}s" || fail "helm uninstall failed (details above); Gitpod may be partly installed: see 'helm status $RELEASE_NAME --namespace $NAMESPACE'"
   log "release $RELEASE_NAME is uninstalled"
 }
 
