@@ -12,7 +12,7 @@
  *   @kubernetes-models/cert-manager) and uses an API that both Kubernetes versions serve.
  *
  * Kubernetes versions: 1.21 is the oldest Gitpod 2022.11.3 accepts (`installer validate cluster`
- * requires >= 1.21, see the installer reference "How the release was installed"); 1.31 is the
+ * requires >= 1.21, docs/gitpod-installer.md, "Cluster"); 1.31 is the
  * newest this project tests against (kubectl 1.31 of the test tools).
  *
  * The values are the ones each helm_release passes (`values`, `set`, `set_sensitive`), read from

@@ -115,7 +115,7 @@ describe("derived settings", () => {
   it("picks the containerd runtime dir from the node OS, unless given", () => {
     const runtimeDir = (workspaceRuntime: object) =>
       validateConfig({ domain: "gitpod.acme.dev", gitpod: { workspaceRuntime } }, "t").gitpod.workspaceRuntime.containerdRuntimeDir;
-    // Paths from the installer reference ("workspace.runtime.containerdRuntimeDir").
+    // Paths from docs/gitpod-installer.md, "The config file" (workspace.runtime.containerdRuntimeDir).
     expect(runtimeDir({})).toBe("/var/lib/containerd/io.containerd.runtime.v2.task/k8s.io");
     expect(runtimeDir({ nodeOs: "amazon-linux" })).toBe("/run/containerd/io.containerd.runtime.v2.task/k8s.io");
     expect(runtimeDir({ nodeOs: "amazon-linux", containerdRuntimeDir: "/custom/k8s.io" })).toBe("/custom/k8s.io");

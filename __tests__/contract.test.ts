@@ -1,5 +1,5 @@
 /**
- * The contract with Gitpod's installer (../shared/reference/gitpod-installer.md), checked on the
+ * The contract with Gitpod's installer (docs/gitpod-installer.md), checked on the
  * synthesized app end to end. Each test names the fact it checks.
  */
 import { unknownInstallerConfigFields } from "./support/installer-config-fields";

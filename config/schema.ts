@@ -35,7 +35,7 @@ import {
   urlWithScheme,
 } from "./primitives";
 
-/** Gitpod's last self-hosted release (see the installer reference). */
+/** Gitpod's last self-hosted release (docs/gitpod-installer.md). */
 export const DEFAULT_GITPOD_VERSION = "2022.11.3";
 export const DEFAULT_DOMAIN = "gitpod.example.com";
 export const DEFAULT_IMAGE_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build";

@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { dnsSuffix, parseArn } from "../aws-iam/arn";
 import { ServiceAccountRole } from "../aws-iam/service-account-role";
 
-/** Where Gitpod pushes below its registry URL (installer reference, "containerRegistry"). */
+/** Where Gitpod pushes below its registry URL (docs/gitpod-installer.md, "The config file"). */
 export const GITPOD_REPOSITORIES = ["base-images", "workspace-images"] as const;
 
 export interface EcrRegistryProps {

@@ -103,7 +103,7 @@ export class GitpodInstallation extends Construct {
       return name;
     };
 
-    // Secret formats and keys: see the installer reference, "Secret formats".
+    // Secret keys: docs/gitpod-installer.md, "Secret keys".
     const database = props.database;
     const databaseSecret = secret("database-secret", `${prefix}-database`, {
       host: database.host,

@@ -5,7 +5,7 @@
  * These objects go into the release chart rather than into Terraform `kubernetes_manifest`
  * resources: a chart needs no API server at plan time, and what it contains is checked against the
  * cert-manager schemas in tests. They still need cert-manager's CRDs, which is why they are
- * installed by a later stack than cert-manager itself (see the installer reference).
+ * installed by a later stack than cert-manager itself (docs/gitpod-installer.md, "cert-manager and TLS").
  */
 import type { ICertificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import type { IIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
