@@ -8,7 +8,7 @@
  *
  * Gathered from what the test suite synthesizes (app.test.ts, contract.test.ts, backends.test.ts,
  * preflight/inputs.test.ts, aws-terraform.integration.test.ts), the README's configuration
- * examples, examples/all-aws.gitpod-cdktf.yaml and bench/largest.yaml (the last two are read from
+ * examples, examples/all-aws/gitpod-cdktf.yaml and bench/largest.yaml (the last two are read from
  * their files, so they stay in step). `coveredModes` and `configModes` let a test assert that
  * a newly added mode is not left out of this list.
  */
@@ -102,9 +102,9 @@ export const CONFIG_VARIANTS: readonly ConfigVariant[] = [
     },
   },
   {
-    // examples/all-aws.gitpod-cdktf.yaml (README "AWS managed services").
+    // examples/all-aws/gitpod-cdktf.yaml (README "AWS managed services").
     name: "all-AWS: RDS + S3 + ECR + Route53 ACME (examples/all-aws)",
-    input: fromFile("examples/all-aws.gitpod-cdktf.yaml"),
+    input: fromFile("examples/all-aws/gitpod-cdktf.yaml"),
   },
   {
     // aws-terraform.integration.test.ts's second plan: RDS 5.7 with TLS, fast ECR refresh, staging ACME.

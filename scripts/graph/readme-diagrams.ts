@@ -21,7 +21,7 @@ export interface ReadmeDiagram {
   readonly configFile?: string;
 }
 
-export const README_DIAGRAMS: readonly ReadmeDiagram[] = [{ block: "default" }, { block: "all-aws", configFile: "examples/all-aws.gitpod-cdktf.yaml" }];
+export const README_DIAGRAMS: readonly ReadmeDiagram[] = [{ block: "default" }, { block: "all-aws", configFile: "examples/all-aws/gitpod-cdktf.yaml" }];
 
 export function diagramConfig(diagram: ReadmeDiagram, root: string): GitpodCdktfConfig {
   if (diagram.configFile === undefined) return validateConfig(BUILT_IN_DEFAULTS, "built-in defaults");
