@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
   });
 }
 
-const PRODUCT = ["main.ts", "config", "stacks", "modules", "preflight", "pipeline", "scripts", "bin"].flatMap(sources);
+const PRODUCT = ["main.ts", "config", "modes", "stacks", "modules", "preflight", "pipeline", "scripts", "bin"].flatMap(sources);
 const ALL = [...PRODUCT, ...sources("__tests__")];
 
 /** Module specifiers of a file's imports and requires. */
@@ -49,17 +49,19 @@ describe("architecture", () => {
     expect(barrels).toEqual([]);
   });
 
-  it("points imports one way: main -> stacks -> modules, bin -> pipeline/preflight (config is read by the edges and stacks; scripts are tools on top)", () => {
+  it("points imports one way: main -> stacks -> modes -> modules, bin -> pipeline/preflight (config is read by the edges and stacks; scripts are tools on top)", () => {
     // bin/ holds entry points like main; pipeline/ only reads synthesized output, so it knows
-    // nothing of how stacks are built.
+    // nothing of how stacks are built. A mode is one unit of schema and build: the config schema
+    // is assembled from the modes, which use config's field validators.
     const allowed: Record<string, string[]> = {
       main: ["config", "stacks"],
-      scripts: ["config", "stacks", "modules", "pipeline", "scripts"],
-      stacks: ["config", "modules", "stacks"],
+      scripts: ["config", "stacks", "modes", "modules", "pipeline", "scripts"],
+      stacks: ["config", "modes", "modules", "stacks"],
+      modes: ["config", "modes", "modules"],
       modules: ["modules"],
-      config: ["config"],
+      config: ["config", "modes"],
       pipeline: ["pipeline"],
-      preflight: ["config", "preflight"],
+      preflight: ["config", "modes", "preflight"],
       bin: ["bin", "config", "stacks", "pipeline", "preflight"],
     };
     const violations = PRODUCT.flatMap((file) => {

@@ -406,10 +406,10 @@ describe("AWS modes", () => {
         tls: { type: "acme-route53", email: "ops@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
       }),
     ).toEqual([
+      "aws.subnetIds: needs two or more subnets in different availability zones (an RDS requirement)",
       "aws.vpcId: is required when database.type is rds: the VPC to create the database in",
       "aws.eksOidcProviderArn: is required when registry.type is ecr: the EKS OIDC provider, for the token refresher's IAM role",
       "aws.eksOidcProviderArn: is required when tls.type is acme-route53: the EKS OIDC provider, for cert-manager's IAM role",
-      "aws.subnetIds: needs two or more subnets in different availability zones (an RDS requirement)",
     ]);
   });
 

@@ -28,7 +28,7 @@ describeWithTools("Terraform reads the synthesized installer inputs verbatim", [
       database: { host: "db", port: 3306, username: "gitpod", password: "literal" },
       encryptionKeys: "[]",
       objectStorage: { endpoint: "minio:9000", region: "local", accessKeyId: "a", secretAccessKey: "b", allowInsecureConnection: true },
-      containerRegistry: { kind: "in-cluster" },
+      containerRegistry: { kind: "in-cluster", keepVolumeOnUninstall: true },
       certificate: { secretName: "https-certificates" },
     });
     const inputs = onlyResource(synthStack(stack), "kubernetes_config_map_v1") as { data: Record<string, string> };

@@ -5,6 +5,7 @@
  */
 import * as path from "path";
 import { SENSITIVE_VARIABLES, terraformVariableEnv, type GitpodCdktfConfig } from "../config/schema";
+import { chosenMode, type Dependency } from "../modes";
 import type { ClusterProbe } from "./cluster";
 import { DATABASE, type DatabaseProbe } from "./database";
 import { OBJECT_STORAGE, type ObjectStorageProbe } from "./object-storage";
@@ -38,6 +39,11 @@ export function preflightInputs(config: GitpodCdktfConfig, options: InputOptions
   const secret = (name: string) => ({ value: env[terraformVariableEnv(name)], source: terraformVariableEnv(name) });
   const notChecked: Array<{ dependency: string; detail: string }> = [];
   const secrets: string[] = [];
+  // What the chosen mode creates, and where: there is nothing to prove before it exists.
+  const created = (dependency: Dependency) => {
+    const mode = chosenMode(config, dependency);
+    return `${mode.type}: ${mode.summary}; created by the ${mode.placement.join(" and ")} stack${mode.placement.length > 1 ? "s" : ""}, nothing to prove before apply`;
+  };
   const keep = (value: string | undefined) => {
     if (value) secrets.push(value);
     return value;
@@ -49,7 +55,7 @@ export function preflightInputs(config: GitpodCdktfConfig, options: InputOptions
     const { host, port, username, caCertificate } = config.database;
     database = { host, port, username, password: keep(password.value), passwordSource: password.source, caCertificate, timeoutMs };
   } else {
-    notChecked.push({ dependency: DATABASE, detail: "in-cluster: created by the in-cluster-services stack, nothing to prove before apply" });
+    notChecked.push({ dependency: DATABASE, detail: created("database") });
   }
 
   let objectStorage: ObjectStorageProbe | undefined;
@@ -67,7 +73,7 @@ export function preflightInputs(config: GitpodCdktfConfig, options: InputOptions
       timeoutMs,
     };
   } else {
-    notChecked.push({ dependency: OBJECT_STORAGE, detail: "in-cluster: created by the in-cluster-services stack, nothing to prove before apply" });
+    notChecked.push({ dependency: OBJECT_STORAGE, detail: created("storage") });
   }
 
   let registry: RegistryProbe | undefined;
@@ -75,7 +81,7 @@ export function preflightInputs(config: GitpodCdktfConfig, options: InputOptions
     const password = secret(SENSITIVE_VARIABLES.registryPassword);
     registry = { url: config.registry.url, username: config.registry.username, password: keep(password.value), passwordSource: password.source, timeoutMs };
   } else {
-    notChecked.push({ dependency: REGISTRY, detail: "in-cluster: Gitpod's own registry, deployed with the release" });
+    notChecked.push({ dependency: REGISTRY, detail: created("registry") });
   }
 
   const scm = config.scm.providers.map((provider): ScmProbe => {

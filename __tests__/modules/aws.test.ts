@@ -4,8 +4,7 @@ import { oidcIssuer, ServiceAccountRole } from "../../modules/aws-iam/service-ac
 import { EcrRegistry } from "../../modules/aws-ecr/ecr-registry";
 import { mysqlParameters, parameterGroupFamily, RdsMysqlDatabase, type RdsMysqlDatabaseProps } from "../../modules/aws-rds/rds-mysql-database";
 import { AcmeDns01Role } from "../../modules/aws-route53/acme-dns01-role";
-import { S3ObjectStorage, S3RegistryStorage } from "../../modules/aws-s3/s3-object-storage";
-import { defaultBucketName } from "../../stacks/aws-services-stack";
+import { defaultBucketName, S3BucketWithKey } from "../../modules/aws-s3/s3-bucket-with-key";
 import { moduleStack, onlyResource, resourcesOf, synthStack } from "../support/synth";
 
 const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
@@ -136,14 +135,14 @@ describe("RdsMysqlDatabase", () => {
 
 describe("S3 for Gitpod", () => {
   const stack = moduleStack();
-  const storage = new S3ObjectStorage(stack, "storage", {
+  const storage = new S3BucketWithKey(stack, "storage", {
     region: "eu-west-1",
     bucket: "gitpod-acme-dev-storage",
     userName: "gitpod-storage",
     noncurrentVersionExpirationDays: 30,
     deletionProtection: true,
   });
-  const registry = new S3RegistryStorage(stack, "registry", {
+  const registry = new S3BucketWithKey(stack, "registry", {
     region: "eu-west-1",
     bucket: "gitpod-acme-dev-registry",
     userName: "gitpod-registry",
@@ -153,12 +152,9 @@ describe("S3 for Gitpod", () => {
   const json = synthStack(stack);
 
   it("gives Gitpod the regional endpoint as a host, the region and the bucket (single-bucket mode)", () => {
-    expect(storage.endpoint).toBe("s3.eu-west-1.amazonaws.com");
-    expect(storage.region).toBe("eu-west-1");
-    expect(storage.bucket).toBe("gitpod-acme-dev-storage");
-    expect(storage.allowInsecureConnection).toBe(false);
-    // Reference: s3storage needs bucket, region, endpoint and the credentials secret.
-    expect(registry).toMatchObject({ kind: "in-cluster-s3", bucket: "gitpod-acme-dev-registry", region: "eu-west-1", endpoint: "s3.eu-west-1.amazonaws.com" });
+    expect(storage.access).toMatchObject({ endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1", bucket: "gitpod-acme-dev-storage" });
+    // docs/gitpod-installer.md: s3storage needs bucket, region, endpoint and the credentials secret.
+    expect(registry.access).toMatchObject({ bucket: "gitpod-acme-dev-registry", region: "eu-west-1", endpoint: "s3.eu-west-1.amazonaws.com" });
   });
 
   it("keeps buckets private, encrypted, versioned, TLS-only and never force-destroyed", () => {

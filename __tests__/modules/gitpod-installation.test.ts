@@ -45,7 +45,7 @@ function build(overrides: (scope: TerraformStack) => Partial<GitpodInstallationP
       secretAccessKey: secret("storage_secret"),
       allowInsecureConnection: true,
     },
-    containerRegistry: { kind: "in-cluster" },
+    containerRegistry: { kind: "in-cluster", keepVolumeOnUninstall: true },
     certificate: tls,
     manifests: tls.manifests,
     ...overrides(stack),
@@ -100,8 +100,8 @@ describe("GitpodInstallation", () => {
         bucket: "registry",
         region: "eu-west-1",
         endpoint: "s3.eu-west-1.amazonaws.com",
-        accessKey: "AKIA",
-        secretKey: new TerraformVariable(stack, "registry_secret", { sensitive: true }).stringValue,
+        accessKeyId: "AKIA",
+        secretAccessKey: new TerraformVariable(stack, "registry_secret", { sensitive: true }).stringValue,
       },
     }));
     expect(secretsByName(json)["acme-registry-s3"].data).toEqual({ s3AccessKey: "AKIA", s3SecretKey: "${var.registry_secret}" });
@@ -264,7 +264,7 @@ describe("GitpodInstallation", () => {
     });
 
     it("passes the experimental flag, the volume policy and the timeout through", () => {
-      const { chart } = build(() => ({ proxyServiceAnnotations: { a: "b" }, keepVolumesOnUninstall: false, installTimeoutSeconds: 600 }));
+      const { chart } = build(() => ({ proxyServiceAnnotations: { a: "b" }, containerRegistry: { kind: "in-cluster", keepVolumeOnUninstall: false }, installTimeoutSeconds: 600 }));
       const apply = parseYaml(Object.entries(chart).find(([n]) => n.endsWith("job-acme-installer-apply.yaml"))![1]) as any;
       const env = Object.fromEntries(apply.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
       expect(env).toMatchObject({ USE_EXPERIMENTAL_CONFIG: "true", KEEP_VOLUMES: "false", TIMEOUT_SECONDS: "600" });

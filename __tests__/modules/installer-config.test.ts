@@ -20,15 +20,15 @@ const base: InstallerConfigInput = {
   proxyServiceType: "LoadBalancer",
   proxyServiceAnnotations: {},
   objectStorage: { endpoint: "minio.gitpod.svc.cluster.local:9000", region: "local", allowInsecureConnection: true },
-  containerRegistry: { kind: "in-cluster" },
+  containerRegistry: { kind: "in-cluster", keepVolumeOnUninstall: true },
   certificateSecret: "https-certificates",
   secrets: { database: "gitpod-database", objectStorage: "gitpod-object-storage", authProviders: [] },
 };
 
 const registries: Record<string, { registry: GitpodContainerRegistry; secret?: string }> = {
-  "in-cluster": { registry: { kind: "in-cluster" } },
+  "in-cluster": { registry: { kind: "in-cluster", keepVolumeOnUninstall: true } },
   "in-cluster-s3": {
-    registry: { kind: "in-cluster-s3", bucket: "b", region: "eu-west-1", endpoint: "s3.eu-west-1.amazonaws.com", accessKey: "a", secretKey: "s" },
+    registry: { kind: "in-cluster-s3", bucket: "b", region: "eu-west-1", endpoint: "s3.eu-west-1.amazonaws.com", accessKeyId: "a", secretAccessKey: "s" },
     secret: "gitpod-registry-s3",
   },
   external: {

@@ -96,6 +96,24 @@ describe("preflightInputs", () => {
     expect(inputs.secrets).toEqual([]);
   });
 
+  it("says which stack creates each dependency it does not check", () => {
+    const label = (cfg: Parameters<typeof config>[0]) => Object.fromEntries(preflightInputs(config(cfg), options({})).notChecked.map((row) => [row.dependency, row.detail]));
+    expect(label({})).toEqual({
+      database: expect.stringMatching(/^in-cluster: MySQL 5\.7 in the cluster.*; created by the in-cluster-services stack, nothing to prove before apply$/),
+      "object storage": expect.stringMatching(/^in-cluster: MinIO .*; created by the in-cluster-services stack/),
+      registry: expect.stringMatching(/^in-cluster: Gitpod's own registry.*; created by the release stack/),
+    });
+    const aws = label({
+      aws: { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB" },
+      database: { type: "rds", allowedCidrBlocks: ["10.0.0.0/16"] },
+      storage: { type: "s3" },
+      registry: { type: "ecr" },
+    });
+    expect(aws.database).toMatch(/^rds: Amazon RDS for MySQL.*; created by the installation-secrets and aws-services stacks/);
+    expect(aws["object storage"]).toMatch(/^s3: .*; created by the aws-services stack/);
+    expect(aws.registry).toMatch(/^ecr: Amazon ECR.*; created by the aws-services and release stacks/);
+  });
+
   it("does not look for a kubeconfig when the providers use KUBE_* variables", () => {
     expect(preflightInputs(config({ kubernetes: { configPath: "" } }), options({})).cluster.kubeconfigPath).toBeUndefined();
   });

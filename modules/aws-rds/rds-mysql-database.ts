@@ -6,7 +6,9 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import type { GitpodDatabase } from "../gitpod/dependencies";
 
-export type RdsMysqlVersion = "5.7" | "8.0" | "8.4";
+/** RDS for MySQL major versions Gitpod can run on; see the README's "RDS engine version". */
+export const RDS_MYSQL_VERSIONS = ["5.7", "8.0", "8.4"] as const;
+export type RdsMysqlVersion = (typeof RDS_MYSQL_VERSIONS)[number];
 
 export interface RdsMysqlDatabaseProps {
   /** DB instance identifier; also names its subnet group, security group and final snapshot. */

@@ -28,17 +28,22 @@ export interface GitpodDatabase extends WithPrerequisites {
   readonly caCertificate?: string;
 }
 
-/** An S3-compatible object store for `objectStorage.s3`. */
-export interface GitpodObjectStorage extends WithPrerequisites {
+/** One S3-compatible bucket and a key for it: the shape both object storage and the registry take. */
+export interface S3BucketAccess {
   /** Host[:port], no scheme: e.g. `s3.eu-west-1.amazonaws.com` or `minio.gitpod.svc.cluster.local:9000`. */
   readonly endpoint: string;
-  /** Region the credentials are signed for; becomes `metadata.region`. */
+  /** Region the credentials are signed for. */
   readonly region: string;
-  /** Set for single-bucket mode; without it Gitpod creates a bucket per user. */
-  readonly bucket?: string;
+  readonly bucket: string;
   readonly accessKeyId: string;
   /** Sensitive. */
   readonly secretAccessKey: string;
+}
+
+/** An S3-compatible object store for `objectStorage.s3`; its region becomes `metadata.region`. */
+export interface GitpodObjectStorage extends Omit<S3BucketAccess, "bucket">, WithPrerequisites {
+  /** Set for single-bucket mode; without it Gitpod creates a bucket per user. */
+  readonly bucket?: string;
   /** Plain HTTP to the endpoint (in-cluster MinIO). */
   readonly allowInsecureConnection: boolean;
 }
@@ -55,18 +60,13 @@ export type GitpodContainerRegistry =
  */
 export interface InClusterContainerRegistry extends WithPrerequisites {
   readonly kind: "in-cluster";
+  /** Keep the registry's volume when Gitpod is uninstalled (Helm's `resource-policy: keep`). */
+  readonly keepVolumeOnUninstall: boolean;
 }
 
 /** Gitpod's own registry storing its blobs in an S3 bucket (`containerRegistry.s3storage`). */
-export interface InClusterS3ContainerRegistry extends WithPrerequisites {
+export interface InClusterS3ContainerRegistry extends S3BucketAccess, WithPrerequisites {
   readonly kind: "in-cluster-s3";
-  readonly bucket: string;
-  readonly region: string;
-  /** Host, no scheme: e.g. `s3.eu-west-1.amazonaws.com`. */
-  readonly endpoint: string;
-  readonly accessKey: string;
-  /** Sensitive. */
-  readonly secretKey: string;
 }
 
 /** Any Docker Registry HTTP API V2 registry (`containerRegistry.external`). */

@@ -71,8 +71,6 @@ export interface GitpodInstallationProps {
    * @default 900
    */
   readonly workspaceStopTimeoutSeconds?: number;
-  /** Keep Gitpod's PVCs (the in-cluster registry's images) on uninstall. Default true. */
-  readonly keepVolumesOnUninstall?: boolean;
 }
 
 /**
@@ -212,7 +210,8 @@ export class GitpodInstallation extends Construct {
           TIMEOUT_SECONDS: String(timeoutSeconds),
           WORKSPACE_STOP_SECONDS: String(workspaceStopSeconds),
           WATCHED_SECRETS: watchedSecrets.filter((name): name is string => name !== undefined).join(" "),
-          KEEP_VOLUMES: String(props.keepVolumesOnUninstall ?? true),
+          // The only volume of Gitpod's own objects is the in-cluster registry's.
+          KEEP_VOLUMES: String(props.containerRegistry.kind === "in-cluster" && props.containerRegistry.keepVolumeOnUninstall),
           USE_EXPERIMENTAL_CONFIG: String(needsExperimentalConfig(this.installerConfig)),
         },
         activeDeadlineSeconds: deadlines[action],
@@ -254,7 +253,7 @@ export class GitpodInstallation extends Construct {
       case "in-cluster":
         return undefined;
       case "in-cluster-s3":
-        return secret("registry-s3-secret", `${prefix}-registry-s3`, { s3AccessKey: registry.accessKey, s3SecretKey: registry.secretKey });
+        return secret("registry-s3-secret", `${prefix}-registry-s3`, { s3AccessKey: registry.accessKeyId, s3SecretKey: registry.secretAccessKey });
       case "external": {
         const auth = registry.auth;
         if ("existingSecretName" in auth) return auth.existingSecretName;

@@ -1,0 +1,260 @@
+/**
+ * The sections of the configuration that are not a way of providing one of Gitpod's dependencies:
+ * Gitpod itself, the cluster, the shared `aws` section, source control and the state backend. The
+ * dependency modes (modes/) build on these; config/schema.ts assembles the whole.
+ */
+import * as v from "valibot";
+import { crossFieldCheck, issuePath } from "./cross-field-check";
+import {
+  absolutePath,
+  awsRegion,
+  duration,
+  HOST,
+  imageReference,
+  imageRepository,
+  kubernetesName,
+  mapping,
+  matching,
+  noTemplateSyntax,
+  nonEmptyString,
+  s3BucketName,
+  section,
+  stringMap,
+  urlWithScheme,
+} from "./primitives";
+
+/** Gitpod's last self-hosted release (docs/gitpod-installer.md). */
+export const DEFAULT_GITPOD_VERSION = "2022.11.3";
+export const DEFAULT_DOMAIN = "gitpod.example.com";
+export const DEFAULT_IMAGE_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build";
+/** cert-manager release installed by default: pinned so every synth installs the same chart. */
+export const DEFAULT_CERT_MANAGER_VERSION = "v1.16.5";
+
+/**
+ * Sensitive Terraform variables of the release stack, by what they carry. Set them as
+ * TF_VAR_<name>; `npm run preflight` reads the same environment variables.
+ */
+export const SENSITIVE_VARIABLES = {
+  databasePassword: "database_password",
+  storageSecretAccessKey: "storage_secret_access_key",
+  registryPassword: "registry_password",
+} as const;
+
+export const certManagerSchema = section({
+  /** Set false when the cluster already runs cert-manager (>= v1.0); Gitpod then uses that one. */
+  install: v.optional(v.boolean(), true),
+  version: v.optional(matching(/^v[0-9]+\.[0-9]+\.[0-9]+$/, 'must be a cert-manager release tag such as "v1.16.5"'), DEFAULT_CERT_MANAGER_VERSION),
+  namespace: v.optional(kubernetesName, "cert-manager"),
+  /** The cert-manager controller's service account (the chart's default); used by acme-route53. */
+  serviceAccount: v.optional(kubernetesName, "cert-manager"),
+  /** Helm repository holding the jetstack chart; point it at a mirror in air-gapped clusters. */
+  chartRepository: v.optional(urlWithScheme(["http", "https"], "must be an http(s) URL such as https://charts.jetstack.io"), "https://charts.jetstack.io"),
+});
+
+const SCM_DEFAULT_HOSTS: Readonly<Record<string, string>> = { GitHub: "github.com", GitLab: "gitlab.com", Bitbucket: "bitbucket.org" };
+
+const scmProviderSchema = v.pipe(
+  section({
+    id: matching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be an identifier such as "Public-GitHub" (letters, digits, ".", "_", "-")'),
+    type: v.picklist(["GitHub", "GitLab", "Bitbucket", "BitbucketServer"]),
+    /** Defaults to the public service of the type; required for BitbucketServer. */
+    host: v.optional(
+      matching(new RegExp(`^${HOST}(:[0-9]{1,5})?$`), "must be a host name (optionally with :port), without scheme or path"),
+    ),
+    clientId: nonEmptyString,
+  }),
+  v.rawTransform(({ dataset: { value: provider }, addIssue, NEVER }) => {
+    const host = provider.host ?? SCM_DEFAULT_HOSTS[provider.type];
+    if (host === undefined) {
+      addIssue({ message: `is required for type ${provider.type}`, path: issuePath(provider, ["host"]) });
+      return NEVER;
+    }
+    return { ...provider, host, clientSecretVariable: scmClientSecretVariable(provider.id) };
+  }),
+);
+
+/** The environment variable Terraform reads a variable's value from. */
+export function terraformVariableEnv(variable: string): string {
+  return `TF_VAR_${variable}`;
+}
+
+/** Name of the sensitive Terraform variable that carries one SCM provider's OAuth client secret. */
+export function scmClientSecretVariable(providerId: string): string {
+  return `scm_${providerId.toLowerCase().replace(/[^a-z0-9]+/g, "_")}_client_secret`;
+}
+
+const scmProvidersSchema = section({ providers: v.optional(v.array(scmProviderSchema), []) });
+
+export const scmSchema = v.pipe(
+  scmProvidersSchema,
+  crossFieldCheck<v.InferOutput<typeof scmProvidersSchema>>((scm, report) => {
+    const seen = new Map<string, number>();
+    scm.providers.forEach((provider, index) => {
+      const previous = seen.get(provider.clientSecretVariable);
+      if (previous !== undefined) {
+        report(
+          ["providers", index, "id"],
+          `"${provider.id}" clashes with providers[${previous}] (both use the variable ${provider.clientSecretVariable}); give each provider a distinct id`,
+        );
+      }
+      seen.set(provider.clientSecretVariable, index);
+    });
+  }),
+);
+
+const NODE_OS_RUNTIME_DIRS = {
+  ubuntu: "/var/lib/containerd/io.containerd.runtime.v2.task/k8s.io",
+  "amazon-linux": "/run/containerd/io.containerd.runtime.v2.task/k8s.io",
+} as const;
+
+const workspaceRuntimeSchema = v.pipe(
+  section({
+    /** Picks containerdRuntimeDir: Ubuntu-like nodes and Amazon Linux keep it in different places. */
+    nodeOs: v.optional(v.picklist(["ubuntu", "amazon-linux"]), "ubuntu"),
+    containerdRuntimeDir: v.optional(absolutePath),
+    containerdSocket: v.optional(absolutePath, "/run/containerd/containerd.sock"),
+    fsShiftMethod: v.optional(v.picklist(["fuse", "shiftfs"]), "fuse"),
+  }),
+  // Exactly Gitpod's `workspace.runtime`: nodeOs has done its job once it picked the directory.
+  v.transform(({ nodeOs, containerdRuntimeDir, ...rest }) => ({
+    containerdRuntimeDir: containerdRuntimeDir ?? NODE_OS_RUNTIME_DIRS[nodeOs],
+    ...rest,
+  })),
+);
+
+export const gitpodSchema = v.pipe(
+  section({
+    version: v.optional(
+      matching(/^[0-9]{4}\.[0-9]{1,2}\.[0-9]+$/, 'must be a Gitpod self-hosted release such as "2022.11.3"'),
+      DEFAULT_GITPOD_VERSION,
+    ),
+    namespace: v.optional(kubernetesName, "gitpod"),
+    /** Where every Gitpod component image is pulled from; point it at your mirror. */
+    repository: v.optional(imageRepository, DEFAULT_IMAGE_REPOSITORY),
+    /** Defaults to `<repository>/installer:release-<version>`. */
+    installerImage: v.optional(imageReference),
+    /** Flatten image paths in `repository` (for mirrors that cannot hold nested paths). */
+    dropImageRepo: v.optional(v.boolean(), false),
+    workspaceRuntime: v.optional(workspaceRuntimeSchema, {}),
+    proxy: v.optional(
+      section({
+        serviceType: v.optional(v.picklist(["LoadBalancer", "ClusterIP", "NodePort"]), "LoadBalancer"),
+        /** e.g. AWS NLB annotations; rendered with the installer's experimental config. */
+        serviceAnnotations: v.optional(stringMap, {}),
+      }),
+      {},
+    ),
+    /**
+     * Limit for one install or upgrade of Gitpod's objects, and separately for the wait for the TLS
+     * certificate before it (ACME issuance can take a while; KOTS allowed up to an hour in all).
+     */
+    installTimeout: v.optional(duration, "30m"),
+  }),
+  v.transform(({ installerImage, ...gitpod }) => ({
+    ...gitpod,
+    installerImage: installerImage ?? `${gitpod.repository}/installer:release-${gitpod.version}`,
+  })),
+);
+
+export const kubernetesSchema = section({
+  /**
+   * Kubeconfig used by the kubernetes and helm providers. `~` is expanded by the providers, so the
+   * synthesized JSON stays machine-independent. Set to "" to configure them from KUBE_* variables
+   * instead (Terraform Cloud, CI).
+   */
+  configPath: v.optional(noTemplateSyntax("use ~ for the home directory"), "~/.kube/config"),
+  context: v.optional(v.pipe(noTemplateSyntax("give the context's name"), v.minLength(1))),
+});
+
+export const awsSchema = section({
+  region: awsRegion,
+  /** VPC and private subnets (two or more, in different AZs) for RDS. */
+  vpcId: v.optional(matching(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id (vpc-...)")),
+  subnetIds: v.optional(
+    v.pipe(
+      v.array(matching(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-...)")),
+      // Only RDS uses subnets, and it needs them in two availability zones.
+      v.check((ids) => ids.length >= 2, "needs two or more subnets in different availability zones (an RDS requirement)"),
+    ),
+  ),
+  /** The EKS cluster's IAM OIDC provider, for roles of Kubernetes service accounts (IRSA). */
+  eksOidcProviderArn: v.optional(
+    matching(/^arn:aws(-[a-z]+)*:iam::[0-9]{12}:oidc-provider\/\S+$/, "must be an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/...)"),
+  ),
+  /** Added to every AWS resource. */
+  tags: v.optional(stringMap, {}),
+  /**
+   * For plans without AWS access (CI checks, tests): the provider skips its credential, account
+   * and region lookups. Never needed to apply.
+   */
+  offline: v.optional(v.boolean(), false),
+});
+
+const environmentVariableName = matching(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as "KUBE_TOKEN"');
+
+const bootstrapObjectSchema = section({
+  executionMode: v.optional(v.picklist(["remote", "local", "agent"]), "remote"),
+  agentPoolId: v.optional(matching(/^apool-[A-Za-z0-9]+$/, "must be an agent pool id (apool-...)")),
+  /** VCS-driven runs: the repository holding the synthesized cdktf.out. */
+  vcs: v.optional(
+    section({
+      identifier: matching(/^[^/\s]+\/[^/\s]+$/, 'must be "<owner>/<repository>"'),
+      branch: v.optional(nonEmptyString),
+      oauthTokenId: matching(/^ot-[A-Za-z0-9]+$/, "must be an OAuth token id (ot-...)"),
+    }),
+  ),
+  /**
+   * Provider credentials for the runs (e.g. KUBE_HOST, KUBE_TOKEN, AWS_ACCESS_KEY_ID), as
+   * sensitive environment variables of a variable set. Their values are inputs of the
+   * bootstrap run (TF_VAR_env_<name>), written to Terraform Cloud write-only.
+   */
+  environmentVariables: v.optional(v.array(environmentVariableName), []),
+});
+
+const bootstrapSchema = v.pipe(
+  bootstrapObjectSchema,
+  crossFieldCheck<v.InferOutput<typeof bootstrapObjectSchema>>((bootstrap, report) => {
+    if (bootstrap.executionMode === "agent" && bootstrap.agentPoolId === undefined) {
+      report(["agentPoolId"], "is required when executionMode is agent");
+    }
+  }),
+);
+
+export const backendSchema = v.pipe(
+  mapping,
+  v.variant("type", [
+    v.strictObject({ type: v.literal("local") }),
+    v.strictObject({
+      type: v.literal("s3"),
+      bucket: s3BucketName,
+      region: awsRegion,
+      /** Each stack's state is `<keyPrefix>/<stack id>.tfstate`. */
+      keyPrefix: v.optional(
+        matching(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, 'must be an S3 key prefix without leading or trailing "/", e.g. "gitpod-cdktf"'),
+        "gitpod-cdktf",
+      ),
+      /** S3's own locking (Terraform >= 1.10). */
+      useLockfile: v.optional(v.boolean(), true),
+      /** A DynamoDB table for locking, for Terraform versions or teams that still use one. */
+      dynamodbTable: v.optional(matching(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name")),
+      /** Encrypt state with this KMS key instead of S3's default encryption. */
+      kmsKeyId: v.optional(nonEmptyString),
+    }),
+    v.strictObject({
+      type: v.literal("cloud"),
+      organization: matching(/^[A-Za-z0-9_-]+$/, "must be a Terraform Cloud organization name"),
+      hostname: v.optional(matching(new RegExp(`^${HOST}$`), "must be a host name, e.g. app.terraform.io"), "app.terraform.io"),
+      /** The project the workspaces belong to (it must exist); default: the organization's default project. */
+      project: v.optional(nonEmptyString),
+      /** Create and wire the workspaces with a `<name>-terraform-cloud` stack (tfe provider). */
+      bootstrap: v.optional(bootstrapSchema),
+    }),
+  ]),
+);
+
+export type GitpodSection = v.InferOutput<typeof gitpodSchema>;
+export type KubernetesSection = v.InferOutput<typeof kubernetesSchema>;
+export type AwsSection = v.InferOutput<typeof awsSchema>;
+export type BackendConfig = v.InferOutput<typeof backendSchema>;
+export type ScmProviderConfig = v.InferOutput<typeof scmSchema>["providers"][number];
+export type CertManagerSection = v.InferOutput<typeof certManagerSchema>;

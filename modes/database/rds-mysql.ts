@@ -1,0 +1,68 @@
+import { Password } from "@cdktf/provider-random/lib/password";
+import { TerraformOutput, Token } from "cdktf";
+import * as v from "valibot";
+import { cidrBlock, deletionProtection, integerBetween, matching, pemCertificate } from "../../config/primitives";
+import { RDS_MYSQL_VERSIONS, RdsMysqlDatabase } from "../../modules/aws-rds/rds-mysql-database";
+import { databaseMode } from "../dependencies";
+
+/** See the README's "RDS engine version" for why. */
+export const DEFAULT_RDS_MYSQL_VERSION = "8.4";
+
+export const rdsMysql = databaseMode({
+  type: "rds",
+  summary: "Amazon RDS for MySQL, in your VPC's private subnets",
+  entries: {
+    /** MySQL major version; see the README for the trade-offs of each. */
+    engineVersion: v.optional(v.picklist(RDS_MYSQL_VERSIONS), DEFAULT_RDS_MYSQL_VERSION),
+    instanceClass: v.optional(matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as "db.t4g.medium"'), "db.t4g.medium"),
+    allocatedStorageGb: v.optional(integerBetween(20, 65536), 20),
+    /** Upper limit for storage autoscaling; omit to disable it. */
+    maxAllocatedStorageGb: v.optional(integerBetween(20, 65536)),
+    multiAz: v.optional(v.boolean(), false),
+    backupRetentionDays: v.optional(integerBetween(1, 35), 7),
+    /** Sources allowed to reach port 3306, e.g. the EKS cluster's security group. */
+    allowedSecurityGroupIds: v.optional(v.array(matching(/^sg-[0-9a-f]{8,17}$/, "must be a security group id (sg-...)")), []),
+    allowedCidrBlocks: v.optional(v.array(cidrBlock), []),
+    /** The RDS CA bundle (PEM): Gitpod then connects with TLS, and the server requires it. */
+    caCertificate: v.optional(pemCertificate),
+    /** Apply changes now instead of in the next maintenance window (can restart the database). */
+    applyImmediately: v.optional(v.boolean(), false),
+    deletionProtection,
+    /** Take a snapshot `<identifier>-final` when the database is deleted. */
+    finalSnapshot: v.optional(v.boolean(), true),
+  },
+  // The master password is generated where only the random provider runs; the AWS stack uses the
+  // aws provider alone.
+  placement: ["installation-secrets", "aws-services"],
+  aws: { vpcId: "the VPC to create the database in", subnetIds: "two or more private subnets in different availability zones" },
+  checks: [
+    (rds, report) => {
+      if (rds.allowedSecurityGroupIds.length + rds.allowedCidrBlocks.length === 0) {
+        report(["allowedSecurityGroupIds"], "give at least one source for port 3306: allowedSecurityGroupIds (e.g. the EKS cluster security group) or allowedCidrBlocks");
+      }
+    },
+    (rds, report) => {
+      if (rds.maxAllocatedStorageGb !== undefined && rds.maxAllocatedStorageGb <= rds.allocatedStorageGb) {
+        report(["maxAllocatedStorageGb"], "must be greater than allocatedStorageGb");
+      }
+    },
+  ],
+  build(context, { type: _, ...rds }, aws) {
+    // RDS allows at most 41 characters; alphanumeric, because Gitpod's jobs pass it through shell commands.
+    const password = new Password(context.scope("installation-secrets"), "rds-master-password", {
+      length: 40,
+      special: false,
+      lifecycle: { preventDestroy: rds.deletionProtection },
+    });
+    const scope = context.scope("aws-services");
+    const database = new RdsMysqlDatabase(scope, "rds-mysql", {
+      ...rds,
+      identifier: `${context.namePrefix}-mysql`,
+      vpcId: aws.vpcId,
+      subnetIds: aws.subnetIds,
+      password: password.result,
+    });
+    new TerraformOutput(scope, "database_endpoint", { value: `${database.host}:${Token.asString(database.port)}`, description: "RDS MySQL endpoint, host:port" });
+    return database;
+  },
+});
