@@ -44,6 +44,9 @@ function generatedJobs(): Record<"apply" | "uninstall", IJob> {
     certificate: { secretName: "https-certificates" },
     authProviders: [{ id: "github", type: "GitHub", host: "github.com", clientId: "id", clientSecret: "secret" }],
     installTimeoutSeconds: 600,
+    dropImageRepo: false,
+    proxyServiceType: "LoadBalancer",
+    proxyServiceAnnotations: {},
   });
   const jobs = Object.values(installation.chart.files)
     .map((text) => load(text) as Json)

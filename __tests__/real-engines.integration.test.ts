@@ -30,6 +30,9 @@ describeWithTools("Terraform reads the synthesized installer inputs verbatim", [
       objectStorage: { endpoint: "minio:9000", region: "local", accessKeyId: "a", secretAccessKey: "b", allowInsecureConnection: true },
       containerRegistry: { kind: "in-cluster", keepVolumeOnUninstall: true },
       certificate: { secretName: "https-certificates" },
+      dropImageRepo: false,
+      proxyServiceType: "LoadBalancer",
+      installTimeoutSeconds: 1800,
     });
     const inputs = onlyResource(synthStack(stack), "kubernetes_config_map_v1") as { data: Record<string, string> };
 

@@ -5,7 +5,7 @@ import { moduleStack, onlyResource, parseYaml, synthStack } from "../support/syn
 
 describe("CertManager", () => {
   const stack = moduleStack();
-  new CertManager(stack, "cert-manager", { version: "v1.16.5" });
+  new CertManager(stack, "cert-manager", { version: "v1.16.5", namespace: "cert-manager", chartRepository: "https://charts.jetstack.io" });
   const release = onlyResource(synthStack(stack), "helm_release") as any;
 
   it("installs the pinned jetstack chart with its CRDs and waits until it is ready", () => {

@@ -5,11 +5,14 @@ import { plainYaml } from "../yaml/plain-yaml";
 export interface CertManagerProps {
   /** Chart version (a cert-manager release tag such as v1.16.5). */
   readonly version: string;
-  /** Namespace to install into; created if missing. Default "cert-manager". */
-  readonly namespace?: string;
+  /** Namespace to install into; created if missing. */
+  readonly namespace: string;
   /** Helm repository of the jetstack chart (or a mirror of it). */
-  readonly chartRepository?: string;
-  /** Seconds to wait for cert-manager to be ready. Default 600. */
+  readonly chartRepository: string;
+  /**
+   * Seconds to wait for cert-manager to be ready.
+   * @default 600
+   */
   readonly timeoutSeconds?: number;
 }
 
@@ -27,10 +30,10 @@ export class CertManager extends Construct {
     super(scope, id);
     this.release = new Release(this, "release", {
       name: "cert-manager",
-      repository: props.chartRepository ?? "https://charts.jetstack.io",
+      repository: props.chartRepository,
       chart: "cert-manager",
       version: props.version,
-      namespace: props.namespace ?? "cert-manager",
+      namespace: props.namespace,
       createNamespace: true,
       values: [plainYaml(certManagerValues(props.version))],
       wait: true,

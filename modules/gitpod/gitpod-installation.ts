@@ -46,25 +46,33 @@ export interface GitpodInstallationProps {
   /** Registry path of Gitpod's component images (the installer's `repository`). */
   readonly repository: string;
   readonly installerImage: string;
-  readonly dropImageRepo?: boolean;
+  /** Flatten image paths below `repository` (mirrors without nested paths). */
+  readonly dropImageRepo: boolean;
   readonly workspaceRuntime: WorkspaceRuntime;
-  readonly proxyServiceType?: ProxyServiceType;
-  readonly proxyServiceAnnotations?: Readonly<Record<string, string>>;
+  readonly proxyServiceType: ProxyServiceType;
+  /** Annotations of the proxy's Service (rendered with the installer's experimental config). */
+  readonly proxyServiceAnnotations: Readonly<Record<string, string>>;
   readonly database: GitpodDatabase;
   /** Sensitive JSON array of Gitpod's database encryption keys; must never change. */
   readonly encryptionKeys: string;
   readonly objectStorage: GitpodObjectStorage;
   readonly containerRegistry: GitpodContainerRegistry;
   readonly certificate: GitpodCertificate;
-  /** Objects installed with the release before Gitpod, e.g. the cert-manager Certificate. */
+  /**
+   * Objects installed with the release before Gitpod, e.g. the cert-manager Certificate.
+   * @default none
+   */
   readonly manifests?: readonly KubernetesObject[];
+  /**
+   * OAuth apps of source-control hosts; they can also be added later in Gitpod's dashboard.
+   * @default none
+   */
   readonly authProviders?: readonly GitpodAuthProvider[];
   /**
    * Limit for the TLS wait and for each Helm operation on Gitpod (install/upgrade, its atomic
    * rollback, recovery of an interrupted release, uninstall).
-   * @default 1800
    */
-  readonly installTimeoutSeconds?: number;
+  readonly installTimeoutSeconds: number;
   /**
    * How long an upgrade or uninstall waits for running workspaces to stop (and be backed up)
    * before it gives up and leaves Gitpod as it is.
@@ -90,7 +98,7 @@ export class GitpodInstallation extends Construct {
     super(scope, id);
     const prefix = props.namePrefix;
     const namespace = props.namespace;
-    const timeoutSeconds = props.installTimeoutSeconds ?? 1800;
+    const timeoutSeconds = props.installTimeoutSeconds;
     const workspaceStopSeconds = props.workspaceStopTimeoutSeconds ?? 900;
     // The installer's ConfigMap, service account, chart and release share this name.
     const installerName = `${prefix}-installer`;
@@ -144,10 +152,10 @@ export class GitpodInstallation extends Construct {
     this.installerConfig = buildInstallerConfig({
       domain: props.domain,
       repository: props.repository,
-      dropImageRepo: props.dropImageRepo ?? false,
+      dropImageRepo: props.dropImageRepo,
       workspaceRuntime: props.workspaceRuntime,
-      proxyServiceType: props.proxyServiceType ?? "LoadBalancer",
-      proxyServiceAnnotations: props.proxyServiceAnnotations ?? {},
+      proxyServiceType: props.proxyServiceType,
+      proxyServiceAnnotations: props.proxyServiceAnnotations,
       objectStorage: storage,
       containerRegistry: props.containerRegistry,
       certificateSecret: props.certificate.secretName,
