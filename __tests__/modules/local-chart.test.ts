@@ -1,11 +1,30 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
-import { LocalChart, renderChartFiles } from "../../modules/helm-chart/local-chart";
+import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { ChartRelease } from "../../modules/helm-chart/chart-release";
+import { LocalChart, renderChartFiles, type LocalChartProps } from "../../modules/helm-chart/local-chart";
+import { helmLintStrict, helmTemplate, writeChart } from "../support/helm-chart";
 import { parseYaml, readTree, scratchDir } from "../support/synth";
+import { describeWithTools, helmTool } from "../support/tools";
 
 const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data });
+const deployment = (name: string, annotations?: Record<string, string>) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name }, ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name, image: "busybox:1.36" }] } },
+  },
+});
+const withChecksum: LocalChartProps = {
+  chartName: "server",
+  version: "1.0.0",
+  description: "a server",
+  manifests: [deployment("server", { "prometheus.io/scrape": "false" }), configMap("settings", { a: "1" })],
+  podTemplateChecksums: [{ kind: "Deployment", name: "server", checksums: ["credentials"] }],
+};
 
 describe("LocalChart", () => {
   it("writes Chart.yaml and one template per object, in order", () => {
@@ -61,6 +80,48 @@ describe("LocalChart", () => {
     ).toThrow(/ConfigMap tpl: chart manifests must not contain "\{\{"/);
   });
 
+  it("templates exactly the pod-template checksums it is asked for, and declares them in values.yaml", () => {
+    const files = renderChartFiles(withChecksum);
+    const plain = renderChartFiles({ ...withChecksum, podTemplateChecksums: undefined });
+    expect(Object.keys(files).sort()).toEqual(["Chart.yaml", "templates/00-deployment-server.yaml", "templates/01-configmap-settings.yaml", "values.yaml"]);
+    expect(parseYaml(files["values.yaml"])).toEqual({ checksums: { credentials: "" } });
+    // The only "{{" of the chart, among the pod template's annotations.
+    const template = files["templates/00-deployment-server.yaml"];
+    expect(template.match(/\{\{/g)).toHaveLength(1);
+    expect(template).toContain("      annotations:\n        prometheus.io/scrape: 'false'\n        checksum/credentials: {{ .Values.checksums.credentials | quote }}\n");
+    // Everything else is what the chart holds without the option.
+    expect(template.replace("        checksum/credentials: {{ .Values.checksums.credentials | quote }}\n", "")).toBe(plain["templates/00-deployment-server.yaml"]);
+    expect(files["templates/01-configmap-settings.yaml"]).toBe(plain["templates/01-configmap-settings.yaml"]);
+    expect(files["Chart.yaml"]).toBe(plain["Chart.yaml"]);
+    expect(plain["values.yaml"]).toBeUndefined();
+  });
+
+  it("keeps refusing any other \"{{\", and checksums it cannot place", () => {
+    const props = (overrides: Partial<LocalChartProps>) => ({ ...withChecksum, ...overrides });
+    expect(() => renderChartFiles(props({ manifests: [deployment("server", { note: "{{ .Release.Name }}" })] }))).toThrow(
+      /Deployment server: chart manifests must not contain "\{\{"/,
+    );
+    expect(() => renderChartFiles(props({ manifests: [deployment("server"), configMap("c", { a: "{{" })] }))).toThrow(/ConfigMap c: chart manifests must not contain "\{\{"/);
+    expect(() => renderChartFiles(props({ podTemplateChecksums: [{ kind: "Deployment", name: "other", checksums: ["credentials"] }] }))).toThrow(
+      /the chart has no Deployment other/,
+    );
+    expect(() => renderChartFiles(props({ podTemplateChecksums: [{ kind: "StatefulSet", name: "server", checksums: ["credentials"] }] }))).toThrow(
+      /the chart has no StatefulSet server/,
+    );
+    for (const name of ["with-dash", "x }}{{ .Release.Name", "1st", ""]) {
+      expect(() => renderChartFiles(props({ podTemplateChecksums: [{ kind: "Deployment", name: "server", checksums: [name] }] }))).toThrow(/checksum names must be/);
+    }
+    expect(() => renderChartFiles(props({ manifests: [deployment("server", { "checksum/credentials": "x" })] }))).toThrow(/checksum\/credentials is set already/);
+  });
+
+  it("is fed by the release: a pod-template checksum must be one of the release's checksums", () => {
+    const release = (checksums: Record<string, string>, sensitive?: Record<string, string>) =>
+      new ChartRelease(new TerraformStack(Testing.app(), "s"), "r", { ...withChecksum, releaseName: "server", namespace: "ns", checksums, sensitiveChecksums: sensitive });
+    expect(() => release({ other: "x" })).toThrow(/server: podTemplateChecksums names credentials, which neither checksums nor sensitiveChecksums gives/);
+    expect(() => release({}, { credentials: "x" })).not.toThrow();
+    expect(() => release({ credentials: "x" })).not.toThrow();
+  });
+
   it("refuses values Terraform knows only at apply: the chart would ship their placeholder", () => {
     const stack = new TerraformStack(new App({ outdir: path.join(scratchDir(), "out") }), "refs");
     const reference = new TerraformVariable(stack, "name", { type: "string" }).stringValue;
@@ -108,3 +169,37 @@ describe("LocalChart", () => {
     expect(fs.readdirSync(path.join(outdir, "stacks", "s", "assets"))).toHaveLength(1);
   });
 });
+
+describeWithTools("LocalChart's pod-template checksums, rendered by real Helm", [helmTool()], () => {
+  const dir = writeChart(renderChartFiles(withChecksum));
+
+  it("passes helm lint --strict", () => {
+    expect(helmLintStrict(dir)).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it("puts the release's value into the pod template's annotation, and changes nothing else", () => {
+    // The helm provider passes set_sensitive {type = "string"} like --set-string.
+    const first = helmTemplate(dir, { "checksums.credentials": "aaaa1111" });
+    const second = helmTemplate(dir, { "checksums.credentials": "bbbb2222" });
+    const annotations = (objects: Record<string, any>[]) => objects.find((o) => o.kind === "Deployment")!.spec.template.metadata.annotations;
+    expect(annotations(first)).toEqual({ "prometheus.io/scrape": "false", "checksum/credentials": "aaaa1111" });
+    expect(annotations(second)).toEqual({ "prometheus.io/scrape": "false", "checksum/credentials": "bbbb2222" });
+    // Helm orders objects by kind: compare them by kind and name.
+    const withoutChecksum = (objects: unknown[]) =>
+      objects
+        .map((o) => JSON.parse(JSON.stringify(o), (key, value) => (key === "checksum/credentials" ? undefined : value)))
+        .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+    expect(withoutChecksum(first)).toEqual(withoutChecksum(second));
+    expect(withoutChecksum(first)).toEqual(withoutChecksum(renderChartFilesObjects(renderChartFiles({ ...withChecksum, podTemplateChecksums: undefined }))));
+    // Without a value (never the case through ChartRelease), the annotation is empty, not an error.
+    expect(annotations(helmTemplate(dir, {}))["checksum/credentials"]).toBe("");
+  });
+});
+
+/** The objects of a chart without templating, as helm template would print them. */
+function renderChartFilesObjects(files: Record<string, string>): unknown[] {
+  return Object.keys(files)
+    .filter((name) => name.startsWith("templates/"))
+    .sort()
+    .map((name) => parseYaml(files[name]));
+}

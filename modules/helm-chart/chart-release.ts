@@ -10,8 +10,9 @@ export interface ChartReleaseProps extends LocalChartProps {
   readonly timeoutSeconds?: number;
   /**
    * Hashes (or other short values) of what the chart's objects read at run time but do not contain:
-   * Terraform-managed ConfigMaps, Secrets, role ARNs. They become the release's values, which the
-   * chart never templates; a change upgrades the release and runs its hooks again.
+   * Terraform-managed ConfigMaps, Secrets, role ARNs. They become the release's values `checksums.*`;
+   * a change upgrades the release and runs its hooks again. The chart templates them only where
+   * `podTemplateChecksums` asks for it (which then also restarts those workloads).
    */
   readonly checksums?: Readonly<Record<string, string>>;
   /** Like `checksums`, for hashes of secrets: passed as sensitive values, kept out of plans and logs. */
@@ -31,6 +32,12 @@ export class ChartRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: ChartReleaseProps) {
     super(scope, id);
+    const given = new Set([...Object.keys(props.checksums ?? {}), ...Object.keys(props.sensitiveChecksums ?? {})]);
+    const missing = (props.podTemplateChecksums ?? []).flatMap((entry) => entry.checksums).filter((name) => !given.has(name));
+    if (missing.length > 0) {
+      // The chart's values.yaml defaults them to "": the annotation would never change.
+      throw new Error(`${props.releaseName}: podTemplateChecksums names ${missing.join(", ")}, which neither checksums nor sensitiveChecksums gives`);
+    }
     this.chart = new LocalChart(this, "chart", props);
     this.release = new Release(this, "release", {
       name: props.releaseName,
