@@ -1,9 +1,11 @@
 import type { GitpodObjectStorage } from "../../modules/gitpod/dependencies";
 import { InClusterMinioStorage } from "../../modules/in-cluster-minio/in-cluster-minio-storage";
-import { InClusterMysqlDatabase, mysqlInitScript } from "../../modules/in-cluster-mysql/in-cluster-mysql-database";
+import { InClusterMysqlDatabase, mysqlInitScript, mysqlPasswordsScript } from "../../modules/in-cluster-mysql/in-cluster-mysql-database";
 import type { PersistentServer } from "../../modules/persistent-server/persistent-server";
+import { helmLintStrict, helmTemplate, writeChart } from "../support/helm-chart";
 import { validateAgainstSchema } from "../support/kubernetes-schemas";
 import { moduleStack, onlyResource, resourcesOf, synthStack } from "../support/synth";
+import { describeWithTools, helmTool } from "../support/tools";
 
 const placement = { namespace: "gitpod", storageSize: "20Gi", deletionProtection: true };
 
@@ -27,7 +29,7 @@ describe("InClusterMysqlDatabase", () => {
 
   // Reference, "Database requirements": explicit_defaults_for_timestamp must be OFF.
   it("runs MySQL with explicit_defaults_for_timestamp OFF", () => {
-    expect(containerOf(server).args).toEqual(["--explicit-defaults-for-timestamp=OFF"]);
+    expect(containerOf(server).args).toContain("--explicit-defaults-for-timestamp=OFF");
     expect(containerOf(server).image).toBe("mysql:5.7.44");
   });
 
@@ -52,13 +54,32 @@ describe("InClusterMysqlDatabase", () => {
     passwords.forEach((p) => expect(p).toMatchObject({ length: 32, special: false }));
     const secret = onlyResource(json, "kubernetes_secret_v1") as any;
     expect(secret.metadata.name).toBe("gitpod-mysql-credentials");
-    expect(Object.keys(secret.data).sort()).toEqual(["password", "root-password"]);
+    expect(Object.keys(secret.data).sort()).toEqual(["password", "passwords.sql", "root-password"]);
     expect(containerOf(server).env).toEqual([
       { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "gitpod-mysql-credentials", key: "root-password" } } },
       { name: "MYSQL_USER", value: "gitpod" },
       { name: "MYSQL_PASSWORD", valueFrom: { secretKeyRef: { name: "gitpod-mysql-credentials", key: "password" } } },
     ]);
     expect(database.password).toMatch(/^\$\{TfToken\[TOKEN\.\d+\]\}$/);
+  });
+
+  // The image reads MYSQL_ROOT_PASSWORD/MYSQL_PASSWORD only when it initialises an empty data
+  // directory; a restart alone would leave an existing database on the old passwords.
+  it("sets the passwords from the secret at every start (--init-file), so new ones reach an existing database", () => {
+    const secret = onlyResource(json, "kubernetes_secret_v1") as any;
+    const passwords = Object.keys(resourcesOf(json, "random_password"));
+    const [root, user] = ["root-password", "user-password"].map((id) => passwords.find((name) => name.includes(id)));
+    expect(secret.data["passwords.sql"]).toBe(mysqlPasswordsScript("gitpod", `\${random_password.${root}.result}`, `\${random_password.${user}.result}`));
+    expect(mysqlPasswordsScript("gitpod", "Root1", "User2")).toBe(
+      "ALTER USER IF EXISTS 'root'@'%' IDENTIFIED BY 'Root1';\nALTER USER IF EXISTS 'gitpod'@'%' IDENTIFIED BY 'User2';\n",
+    );
+    expect(containerOf(server).args).toEqual(["--explicit-defaults-for-timestamp=OFF", "--init-file=/etc/gitpod-cdktf/mysql/passwords.sql"]);
+    expect(containerOf(server).volumeMounts).toContainEqual({ name: "credentials", mountPath: "/etc/gitpod-cdktf/mysql", readOnly: true });
+    // Readable by the mysql user the image switches to; only that one key.
+    expect(deploymentOf(server).spec.template.spec.volumes).toContainEqual({
+      name: "credentials",
+      secret: { secretName: "gitpod-mysql-credentials", items: [{ key: "passwords.sql", path: "passwords.sql" }], defaultMode: 0o444 },
+    });
   });
 
   it("tells Gitpod where to connect", () => {
@@ -137,7 +158,56 @@ describe.each([
     expect(release).toMatchObject({ namespace: "gitpod", wait: true, atomic: true, chart: server.workload.chart.chartPath });
     expect(server.workload.chart.files["Chart.yaml"]).toContain(`name: ${deploymentOf(server).metadata.name}`);
   });
+
+  it("feeds the release a sensitive checksum of its credentials Secret's data, and waits for the Secret", () => {
+    const release = onlyResource(json, "helm_release") as any;
+    const secret = Object.keys(resourcesOf(json, "kubernetes_secret_v1"));
+    expect(secret).toHaveLength(1);
+    expect(release.set_sensitive).toEqual([
+      { name: "checksums.credentials", value: `\${sha256(jsonencode(kubernetes_secret_v1.${secret[0]}.data))}`, type: "string" },
+    ]);
+    expect(release.values).toBeUndefined();
+    expect(release.depends_on).toContain(`kubernetes_secret_v1.${secret[0]}`);
+  });
+
+  it("templates only that checksum, into the Deployment's pod template", () => {
+    const files = server.workload.chart.files;
+    expect(Object.keys(files).sort()).toEqual(["Chart.yaml", expect.stringMatching(/^templates\/00-deployment-/), expect.stringMatching(/^templates\/01-service-/), "values.yaml"]);
+    const templated = Object.entries(files).filter(([, text]) => text.includes("{{"));
+    expect(templated.map(([name]) => name)).toEqual([expect.stringMatching(/^templates\/00-deployment-/)]);
+    expect(templated[0][1].match(/\{\{.*\}\}/g)).toEqual(["{{ .Values.checksums.credentials | quote }}"]);
+  });
 });
+
+describeWithTools("the in-cluster servers' charts, rendered by real Helm", [helmTool()], () => {
+  describe.each([
+    ["MySQL", () => mysql()],
+    ["MinIO", () => minio()],
+  ])("%s", (_, build) => {
+    const { server } = build();
+    const dir = writeChart(server.workload.chart.files);
+
+    it("passes helm lint --strict", () => {
+      expect(helmLintStrict(dir)).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    });
+
+    it("rolls the Deployment when the credentials checksum changes, and changes nothing else", () => {
+      // As the helm provider passes set_sensitive values of type "string".
+      const before = helmTemplate(dir, { "checksums.credentials": "1f0e".repeat(16) });
+      const after = helmTemplate(dir, { "checksums.credentials": "9a8b".repeat(16) });
+      const podAnnotations = (objects: Record<string, any>[]) => objects.find((o) => o.kind === "Deployment")!.spec.template.metadata.annotations;
+      expect(podAnnotations(before)).toEqual({ "checksum/credentials": "1f0e".repeat(16) });
+      expect(podAnnotations(after)).toEqual({ "checksum/credentials": "9a8b".repeat(16) });
+      const withoutAnnotations = (objects: Record<string, any>[]) =>
+        objects.map((o) => (o.kind === "Deployment" ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, metadata: { labels: o.spec.template.metadata.labels } } } } : o));
+      expect(withoutAnnotations(before)).toEqual(withoutAnnotations(after));
+      // Apart from the annotation, helm installs exactly the manifests.
+      const byKind = (objects: unknown[]) => [...objects].sort((a: any, b: any) => a.kind.localeCompare(b.kind));
+      expect(byKind(withoutAnnotations(before))).toEqual(byKind(JSON.parse(JSON.stringify(server.manifests))));
+    });
+  });
+});
+
 
 describe("deletion protection", () => {
   it("can be turned off, and a storage class chosen", () => {

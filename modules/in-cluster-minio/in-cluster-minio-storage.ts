@@ -13,7 +13,8 @@ export const IN_CLUSTER_REGION = "local";
 /**
  * MinIO in the cluster, as Gitpod's S3-compatible object storage. Like the installer's own MinIO,
  * Gitpod creates a bucket per user with the root credentials; unlike it, the data volume and the
- * credentials are not tied to the Gitpod release.
+ * credentials are not tied to the Gitpod release. New credentials (a replaced random_password)
+ * restart MinIO, which then accepts only them; Gitpod must be restarted to use them.
  */
 export class InClusterMinioStorage extends Construct implements GitpodObjectStorage {
   readonly endpoint: string;
@@ -45,7 +46,9 @@ export class InClusterMinioStorage extends Construct implements GitpodObjectStor
       readinessPath: "/minio/health/ready",
       resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "4Gi" } },
       labels: { "app.kubernetes.io/component": "object-storage" },
-      dependsOn: [credentials],
+      // MinIO reads its root credentials at every start (and, since 2022, no longer encrypts its
+      // stored config with them): restarting on a change is all a rotation needs.
+      credentials,
     });
     this.endpoint = `${this.server.host}:${this.server.port}`;
     this.secretAccessKey = rootPassword.result;

@@ -1,5 +1,6 @@
 import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
-import type { ITerraformDependable } from "cdktf";
+import type { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IService } from "kubernetes-models/v1/Service";
@@ -37,8 +38,23 @@ export interface PersistentServerProps extends PersistentServerPlacement {
   readonly resources: { readonly requests: Record<string, string>; readonly limits?: Record<string, string> };
   /** ConfigMaps mounted read-only into the container. */
   readonly configMapMounts?: readonly { readonly configMap: string; readonly mountPath: string }[];
+  /**
+   * Keys of the credentials Secret mounted read-only (mode 0444: servers drop root before reading
+   * them) as files of the same name in `mountPath`.
+   * @default none
+   */
+  readonly credentialsMount?: { readonly keys: readonly string[]; readonly mountPath: string };
+  /**
+   * The server's credentials: a Terraform-managed Secret named `credentialsSecretName(name)`, which
+   * the server reads when it starts (secretKeyRef env vars, `credentialsMount`). A checksum of its
+   * data is written into the pod template (annotation `checksum/credentials`, through a sensitive
+   * release value), so changed credentials restart the server; the release waits for the Secret.
+   * What the server then does with new credentials is up to it (see the services built on this).
+   * @default none: only a change of the chart restarts the server
+   */
+  readonly credentials?: SecretV1;
   readonly labels?: Readonly<Record<string, string>>;
-  /** Terraform resources the server needs first (its Secret, its ConfigMaps). */
+  /** Terraform resources the server needs first (its ConfigMaps; `credentials` is waited for anyway). */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -113,6 +129,7 @@ export class PersistentServer extends Construct {
                   // such as MySQL refuse as a data directory.
                   { name: "data", mountPath: props.dataMountPath, subPath: "data" },
                   ...configMounts.map(({ volume, mountPath }) => ({ name: volume, mountPath, readOnly: true })),
+                  ...(props.credentialsMount ? [{ name: "credentials", mountPath: props.credentialsMount.mountPath, readOnly: true }] : []),
                 ],
                 readinessProbe: { ...probe, initialDelaySeconds: 5, periodSeconds: 10 },
                 livenessProbe: { ...probe, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
@@ -122,6 +139,18 @@ export class PersistentServer extends Construct {
             volumes: [
               { name: "data", persistentVolumeClaim: { claimName } },
               ...configMounts.map(({ volume, configMap }) => ({ name: volume, configMap: { name: configMap } })),
+              ...(props.credentialsMount
+                ? [
+                    {
+                      name: "credentials",
+                      secret: {
+                        secretName: credentialsSecretName(props.name),
+                        items: props.credentialsMount.keys.map((key) => ({ key, path: key })),
+                        defaultMode: 0o444,
+                      },
+                    },
+                  ]
+                : []),
             ],
           },
         },
@@ -141,7 +170,15 @@ export class PersistentServer extends Construct {
       manifests: this.manifests,
       releaseName: props.name,
       namespace: props.namespace,
-      dependsOn: [this.volumeClaim, ...(props.dependsOn ?? [])],
+      ...(props.credentials
+        ? {
+            // Sensitive: it is derived from the passwords (a sha256 of 32+ random characters does
+            // not reveal them, but plans and logs need not show it either).
+            sensitiveChecksums: { credentials: Fn.sha256(Fn.jsonencode(props.credentials.data)) },
+            podTemplateChecksums: [{ kind: "Deployment", name: props.name, checksums: ["credentials"] }],
+          }
+        : {}),
+      dependsOn: [this.volumeClaim, ...(props.credentials ? [props.credentials] : []), ...(props.dependsOn ?? [])],
     });
     this.port = props.port;
     this.host = `${props.name}.${props.namespace}.svc.cluster.local`;
