@@ -26,8 +26,10 @@ const NAMESPACE = "gitpod";
 const SECRETS = { database: "gitpod-database", objectStorage: "gitpod-object-storage", registry: "gitpod-registry-auth", authProvider: "gitpod-auth-github" };
 const CHECKSUM = "gitpod-cdktf/secrets-checksum";
 
+type RegistryKind = "external" | "in-cluster";
+
 /** The hook Jobs exactly as the construct generates them, for secrets named like SECRETS. */
-function generatedJobs(): Record<"apply" | "uninstall", IJob> {
+function generatedJobs(registry: RegistryKind): Record<"apply" | "uninstall", IJob> {
   const stack = new TerraformStack(new App({ skipValidation: true, outdir: scratchDir("release-job-app-") }), "jobs");
   const installation = new GitpodInstallation(stack, "gitpod", {
     namespace: NAMESPACE,
@@ -40,7 +42,10 @@ function generatedJobs(): Record<"apply" | "uninstall", IJob> {
     database: { host: "db", port: 3306, username: "gitpod", password: "literal" },
     encryptionKeys: "[]",
     objectStorage: { endpoint: "minio:9000", region: "local", accessKeyId: "a", secretAccessKey: "b", allowInsecureConnection: true },
-    containerRegistry: { kind: "external", url: "registry.acme.dev/gitpod", auth: { server: "registry.acme.dev", username: "u", password: "p" } },
+    containerRegistry:
+      registry === "external"
+        ? { kind: "external", url: "registry.acme.dev/gitpod", auth: { server: "registry.acme.dev", username: "u", password: "p" } }
+        : { kind: "in-cluster", keepVolumeOnUninstall: true },
     certificate: { secretName: "https-certificates" },
     authProviders: [{ id: "github", type: "GitHub", host: "github.com", clientId: "id", clientSecret: "secret" }],
     installTimeoutSeconds: 600,
@@ -107,6 +112,8 @@ interface Scenario {
   readonly secretData?: Partial<Record<keyof typeof SECRETS, Record<string, string>>>;
   readonly render?: readonly RenderedObject[];
   readonly tlsSecret?: boolean;
+  /** Which registry the Jobs are generated for. Default external (its login is a watched secret). */
+  readonly registry?: RegistryKind;
   readonly configure?: (api: FakeKubeApi) => void;
   /** Helm records an operation adds (a rollback's new revision...). */
   readonly recordsAfter?: { readonly upgrade?: Json[]; readonly rollback?: Json[] };
@@ -124,7 +131,7 @@ interface Run {
 }
 
 const DEFAULT_RENDER = installerRender({ namespace: NAMESPACE, secrets: SECRETS });
-let jobs: ReturnType<typeof generatedJobs>;
+let jobs: Record<RegistryKind, ReturnType<typeof generatedJobs>>;
 
 /** The Job container's env with valueFrom resolved as the kubelet would (namespace, seed secret). */
 function jobEnv(job: IJob): Record<string, string> {
@@ -182,7 +189,7 @@ async function run(action: "apply" | "uninstall", scenario: Scenario = {}): Prom
   }
   scenario.configure?.(api);
 
-  const job = jobs[action];
+  const job = jobs[scenario.registry ?? "external"][action];
   const command = job.spec!.template.spec!.containers[0].command!;
   expect(command).toEqual(["/bin/sh", "/gitpod-release/gitpod-release.sh", action]);
   const result = await runProcess("busybox", ["sh", RELEASE_SCRIPT_PATH, action], {
@@ -250,7 +257,7 @@ const readersIn = (objects: Record<string, Json>) =>
 
 describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, with real kubectl and helm", [busyboxTool(), helmTool(), kubectlTool(), findTool("jq")], () => {
   beforeAll(() => {
-    jobs = generatedJobs();
+    jobs = { external: generatedJobs("external"), "in-cluster": generatedJobs("in-cluster") };
   });
 
   describe("a first install of a render in the installer's real format", () => {
@@ -292,10 +299,9 @@ describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, wit
       expect(installed["StatefulSet/messagebus"].metadata.namespace).toBe("gitpod");
     });
 
-    it("keeps the volumes on uninstall (Helm's resource policy), and only those", () => {
+    it("leaves volumes to Helm when the registry is not Gitpod's own (nothing of value on them)", () => {
       const installed = manifestObjects(first.release!.manifest);
-      const kept = Object.entries(installed).filter(([, object]) => object.metadata.annotations?.["helm.sh/resource-policy"] === "keep");
-      expect(kept.map(([id]) => id).sort()).toEqual(["PersistentVolumeClaim/minio", "PersistentVolumeClaim/registry"]);
+      expect(Object.values(installed).filter((object) => object.metadata.annotations?.["helm.sh/resource-policy"])).toEqual([]);
     });
 
     it("marks exactly the workloads that read a Terraform-managed secret with a checksum of its data", () => {
@@ -330,6 +336,16 @@ describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, wit
       const stored = zlib.gzipSync(Buffer.from(JSON.stringify(first.release))).toString("base64");
       expect(stored.length).toBeLessThan(400 * 1024);
     });
+  });
+
+  it("keeps the volumes on uninstall with Gitpod's own registry (Helm's resource policy), and only those", async () => {
+    const result = await run("apply", { registry: "in-cluster" });
+    expect(result.status).toBe(0);
+    const installed = manifestObjects(result.release!.manifest);
+    const kept = Object.entries(installed).filter(([, object]) => object.metadata.annotations?.["helm.sh/resource-policy"] === "keep");
+    expect(kept.map(([id]) => id).sort()).toEqual(["PersistentVolumeClaim/minio", "PersistentVolumeClaim/registry"]);
+    // The rest of each volume claim is untouched.
+    expect(withoutScriptAnnotations(installed["PersistentVolumeClaim/registry"])).toEqual(renderedObjects(DEFAULT_RENDER)["PersistentVolumeClaim/registry"]);
   });
 
   it("stays under Helm's 1 MiB release record for a render twice as large", async () => {
