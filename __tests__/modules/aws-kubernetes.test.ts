@@ -27,6 +27,15 @@ describe("EcrCredentialRefresher", () => {
     expect(cronJob.spec.jobTemplate.spec.template.spec).toEqual(pod);
   });
 
+  it("bounds every refresh, so a hung one cannot block the next ones (Forbid) until the token expires", () => {
+    for (const spec of [cronJob.spec.jobTemplate.spec, firstRun.spec]) {
+      expect(spec.activeDeadlineSeconds).toBeGreaterThan(0);
+      expect(spec.activeDeadlineSeconds).toBeLessThanOrEqual(3600);
+    }
+    // The Helm release waits for the first run: it must not give up before the run's deadline.
+    expect(release.timeout).toBeGreaterThanOrEqual(firstRun.spec.activeDeadlineSeconds);
+  });
+
   it("stores the first token before Gitpod is installed (a hook Job the release waits for)", () => {
     expect(firstRun.metadata.annotations).toEqual({
       "helm.sh/hook": "post-install,post-upgrade",

@@ -17,6 +17,12 @@ import { terraformTemplateLiteral } from "../terraform/template-literal";
 /** The script both steps of the refresher run; shipped next to this file. */
 export const ECR_REFRESH_SCRIPT_PATH = path.join(__dirname, "ecr-refresh.sh");
 
+/**
+ * A refresh (all tries) gets this long: with `concurrencyPolicy: Forbid`, one hung run would
+ * otherwise block every later refresh until the token expires. Each kubectl call has its own timeout.
+ */
+const REFRESH_DEADLINE_SECONDS = 600;
+
 export interface EcrCredentialRefresherProps {
   /** Gitpod's namespace: the secret, the refresher and the workloads it restarts are all there. */
   readonly namespace: string;
@@ -149,7 +155,7 @@ export class EcrCredentialRefresher extends Construct {
         concurrencyPolicy: "Forbid",
         successfulJobsHistoryLimit: 1,
         failedJobsHistoryLimit: 3,
-        jobTemplate: { metadata: { labels }, spec: { backoffLimit: 3, template: { metadata: { labels }, spec: pod } } },
+        jobTemplate: { metadata: { labels }, spec: { backoffLimit: 3, activeDeadlineSeconds: REFRESH_DEADLINE_SECONDS, template: { metadata: { labels }, spec: pod } } },
       },
     };
     const firstRun: IJob = {
@@ -161,7 +167,7 @@ export class EcrCredentialRefresher extends Construct {
         // It runs at every install and upgrade of the refresher, and Helm waits for it.
         annotations: helmHookAnnotations("post-install,post-upgrade"),
       },
-      spec: { backoffLimit: 3, template: { metadata: { labels }, spec: pod } },
+      spec: { backoffLimit: 3, activeDeadlineSeconds: REFRESH_DEADLINE_SECONDS, template: { metadata: { labels }, spec: pod } },
     };
     this.manifests = [cronJob, firstRun];
     this.workloads = new ChartRelease(this, "workloads", {
