@@ -1,26 +1,25 @@
 /**
- * The README's configuration examples are what users copy: each must be a valid configuration, and
- * the reference block must show the real defaults.
+ * What the README and docs/ show of the configuration is what users copy:
+ * - every yaml configuration example of README.md and docs/*.md is a valid configuration, and
+ *   together they show every mode and backend;
+ * - the reference block ("Every key, with its default", docs/modes.md) shows the real defaults;
+ * - the README's mode matrix lists exactly the modes registered in modes/index.ts, with their
+ *   summary and the stacks they put resources in.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { loadConfig, validateConfig } from "../config/load";
 import { BUILT_IN_DEFAULTS } from "../config/schema";
-import { parseYaml, scratchDir } from "./support/synth";
+import { DEPENDENCIES, MODES } from "../modes";
+import { configExamples, EXAMPLE_DOMAIN, parseConfigYaml, REFERENCE_FILE, referenceBlock } from "./support/doc-config-examples";
+import { codeSpans, readDoc, section, tableRows } from "./support/markdown";
+import { scratchDir } from "./support/synth";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
 
-const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-const yamlBlocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]);
-const REFERENCE_HEADING = "### Every key, with its default";
-const reference = README.slice(README.indexOf(REFERENCE_HEADING)).match(/```yaml\n([\s\S]*?)```/)![1];
-
-/** Blocks written as (part of) a gitpod-cdktf.yaml: all their top-level keys are config keys. */
-const CONFIG_KEYS = new Set(Object.keys(parseYaml(reference) as object));
-const configExamples = yamlBlocks
-  .filter((block) => block !== reference)
-  .map((block) => parseYaml(block) as Record<string, unknown>)
-  .filter((value) => value !== null && typeof value === "object" && Object.keys(value).every((key) => CONFIG_KEYS.has(key)));
+const reference = referenceBlock();
+const CONFIG_KEYS = new Set(Object.keys(parseConfigYaml(reference) as object));
+const examples = configExamples();
 
 /** Leaves of a parsed YAML tree, by dotted path. */
 function leaves(value: unknown, prefix = ""): [string, unknown][] {
@@ -34,36 +33,59 @@ function setAt(target: Record<string, unknown>, dotted: string, value: unknown):
   parent[keys[keys.length - 1]] = value;
 }
 
-describe("the README", () => {
-  it("has a configuration example for every mode and backend", () => {
-    const types = (section: string) => new Set(configExamples.map((example) => (example[section] as { type?: string } | undefined)?.type).filter(Boolean));
-    expect(types("tls")).toEqual(new Set(["self-signed", "issuer", "secret", "acme-route53"]));
-    expect(types("database")).toEqual(new Set(["in-cluster", "external", "rds"]));
-    expect(types("storage")).toEqual(new Set(["in-cluster", "external", "s3"]));
-    // registry.type s3 is shown as the alternative in the ECR example's comment.
-    expect(types("registry")).toEqual(new Set(["in-cluster", "external", "ecr"]));
+describe("the documentation's configuration examples", () => {
+  it("are found in README.md and docs/", () => {
+    expect(examples.length).toBeGreaterThan(10);
+    expect(new Set(examples.map(({ where }) => where.split(" ")[0]))).toEqual(
+      new Set(["docs/modes.md", "docs/aws.md", "docs/operations.md", "docs/terraform-cloud.md"]),
+    );
+  });
+
+  it("show every mode and backend", () => {
+    const types = (section: string) =>
+      new Set(examples.map(({ example }) => (example[section] as { type?: string } | undefined)?.type).filter(Boolean));
+    for (const dependency of DEPENDENCIES) expect([dependency, types(dependency)]).toEqual([dependency, new Set(MODES[dependency].map((mode) => mode.type))]);
     expect(types("backend")).toEqual(new Set(["s3", "cloud"]));
   });
 
-  it.each(configExamples.map((example, index) => [index, example] as const))("configuration example %i is valid", (_, example) => {
-    const dir = scratchDir("readme-example-");
+  it.each(examples.map(({ where, example }) => [where, example] as const))("%s is valid", (_, example) => {
+    const dir = scratchDir("doc-example-");
     // Fragments (a backend block) are shown without the required domain.
     // JSON is YAML.
-    fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), JSON.stringify({ domain: "gitpod.acme.dev", ...example }));
+    fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), JSON.stringify({ domain: EXAMPLE_DOMAIN, ...example }));
     const caFile = (example.database as { caCertificateFile?: string } | undefined)?.caCertificateFile;
     if (caFile !== undefined) fs.writeFileSync(path.join(dir, caFile), PEM);
     expect(loadConfig({ env: {}, cwd: dir }).usedDefaults).toBe(false);
   });
+});
 
+describe(`the reference block (${REFERENCE_FILE}, "Every key, with its default")`, () => {
   it("lists every top-level key, and shows the built-in defaults where it shows a value", () => {
     const defaults = validateConfig(BUILT_IN_DEFAULTS, "built-in defaults");
     expect([...CONFIG_KEYS].sort()).toEqual([...new Set([...Object.keys(defaults), "aws"])].sort());
     // <placeholders> stand for derived or required values; aws has no defaults without an AWS mode.
-    const shown = leaves(parseYaml(reference)).filter(([key, value]) => !(typeof value === "string" && value.includes("<")) && !key.startsWith("aws."));
+    const shown = leaves(parseConfigYaml(reference)).filter(([key, value]) => !(typeof value === "string" && value.includes("<")) && !key.startsWith("aws."));
     expect(shown.length).toBeGreaterThan(30);
     const asShown: Record<string, unknown> = {};
     for (const [key, value] of shown) setAt(asShown, key, value);
     // Values are compared as the app reads them ("30m" is 1800 seconds).
-    expect(validateConfig(asShown, "README reference")).toEqual(defaults);
+    expect(validateConfig(asShown, "reference block")).toEqual(defaults);
+  });
+});
+
+describe("the README's mode matrix", () => {
+  // | dependency | `type` | what it is | stacks |
+  const rows = tableRows(section(readDoc("README.md"), "## Modes"));
+
+  it("lists exactly the registered modes, in registration order, the default first", () => {
+    const listed = rows.map(([dependency, type]) => `${dependency} ${codeSpans(type)[0]}${type.includes("(default)") ? " (default)" : ""}`);
+    const registered = DEPENDENCIES.flatMap((dependency) => MODES[dependency].map((mode, index) => `${dependency} ${mode.type}${index === 0 ? " (default)" : ""}`));
+    expect(listed).toEqual(registered);
+  });
+
+  it("gives each mode its summary and the stacks it puts resources in", () => {
+    const listed = rows.map(([dependency, type, summary, stacks]) => [dependency, codeSpans(type)[0], summary, codeSpans(stacks)]);
+    const registered = DEPENDENCIES.flatMap((dependency) => MODES[dependency].map((mode) => [dependency, mode.type, mode.summary, [...mode.placement]]));
+    expect(listed).toEqual(registered);
   });
 });

@@ -206,7 +206,7 @@ describe("tables", () => {
     expect(formatReport({ ...report, machine: { ...report.machine, loadAverage: 1 } })).not.toContain("busy");
   });
 
-  it("can print Markdown tables for the README", () => {
+  it("can print Markdown tables for CONTRIBUTING.md's Speed section", () => {
     const markdown = formatReport(report, "markdown");
     expect(markdown).toContain("| measurement | command | runs | time | × floor | CPU | peak RSS | × floor |");
     expect(markdown).toContain("| synth | `synth` | 1 | 0.50 s | 2.50× | - | 90 MiB | 1.50× |");
