@@ -215,7 +215,7 @@ describe("configuration variants", () => {
 describe("stateful resources keep their Terraform addresses", () => {
   // Renaming a construct renames its Terraform address, and Terraform would destroy the resource
   // and create a new, empty one. Changing any of these needs a `terraform state mv` and a note in
-  // the README's upgrade section.
+  // docs/operations.md.
   const app = synthApp(config());
   it.each([
     [IDS.secrets, "random_bytes", "encryption-keys_material_598C171F"],

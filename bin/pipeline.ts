@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run pipeline -- <plan|apply> [options]`: runs plain terraform over cdktf.out/stacks/* in
- * manifest.json order, for pipelines that never run the cdktf CLI. See README, "Existing
+ * manifest.json order, for pipelines that never run the cdktf CLI. See docs/pipelines.md, "Existing
  * Terraform pipelines". The edge of the command: arguments, environment, signals, exit code.
  */
 import { parsePipelineArguments, USAGE } from "../pipeline/arguments";

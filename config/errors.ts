@@ -19,7 +19,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Keys that would carry a secret; they never belong in the config file (see README, "Secrets"). */
+/** Keys that would carry a secret; they never belong in the config file (docs/modes.md, "Secrets"). */
 const SECRET_KEY = /(password|secret|token|privatekey|credentials|secretaccesskey|secretkey)$/i;
 
 /** `scm.providers[0].clientId` */
@@ -54,7 +54,7 @@ function secretKeyMessage(input: unknown, path: readonly PropertyKey[], key: str
   if (variable !== undefined) {
     return `${field}: secrets are never read from the config file; remove it and pass the sensitive Terraform variable ${variable} (e.g. export ${terraformVariableEnv(variable)}=...)`;
   }
-  return `${field}: secrets are never read from the config file; remove it and pass the value as the sensitive Terraform variable the README lists for this field`;
+  return `${field}: secrets are never read from the config file; remove it and pass the value as the sensitive Terraform variable docs/modes.md ("Secrets") lists for this field`;
 }
 
 function unknownKeyMessage(input: unknown, path: readonly PropertyKey[], key: string): string {

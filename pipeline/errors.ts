@@ -9,7 +9,7 @@ export class PipelineInputError extends Error {
   }
 }
 
-/** Exit codes of `npm run pipeline`, as documented in the README. */
+/** Exit codes of `npm run pipeline`, as documented in docs/pipelines.md. */
 export const EXIT = {
   /** Every selected stack ran and succeeded. */
   ok: 0,

@@ -2,7 +2,7 @@
  * The order stacks run in, from the dependencies cdktf records in manifest.json. Pure functions.
  *
  * Order: by depth (0 = no dependencies, else 1 + the deepest dependency), then by id. That is a
- * topological order with a stable tie-break, and the same one the README's `jq` loop computes,
+ * topological order with a stable tie-break, and the same one the `jq` loop in docs/pipelines.md computes,
  * so a shell pipeline and this command run the stacks identically.
  */
 

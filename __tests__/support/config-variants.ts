@@ -7,7 +7,7 @@
  * helm) synthesize each variant of this list.
  *
  * Gathered from what the test suite synthesizes (app.test.ts, contract.test.ts, backends.test.ts,
- * preflight/inputs.test.ts, aws-terraform.integration.test.ts), the README's configuration
+ * preflight/inputs.test.ts, aws-terraform.integration.test.ts), docs/modes.md's configuration
  * examples, examples/all-aws/gitpod-cdktf.yaml and bench/largest.yaml (the last two are read from
  * their files, so they stay in step). `coveredModes` and `configModes` let a test assert that
  * a newly added mode is not left out of this list.
@@ -59,7 +59,7 @@ export const CONFIG_VARIANTS: readonly ConfigVariant[] = [
     },
   },
   {
-    // README "In the cluster" and app.test.ts's unprotected volumes.
+    // docs/modes.md "In the cluster" and app.test.ts's unprotected volumes.
     name: "tls secret without cert-manager install, unprotected volumes on a StorageClass",
     input: {
       tls: { type: "secret", secretName: "gitpod-wildcard-tls", certManager: { install: false } },
@@ -69,7 +69,7 @@ export const CONFIG_VARIANTS: readonly ConfigVariant[] = [
     },
   },
   {
-    // README "Air-gapped clusters".
+    // docs/modes.md "Air-gapped clusters".
     name: "air-gapped mirror of every image",
     input: {
       gitpod: { repository: "registry.acme.dev/gitpod", dropImageRepo: true, installerImage: "registry.acme.dev/gitpod/installer:release-2022.11.3" },
@@ -79,7 +79,7 @@ export const CONFIG_VARIANTS: readonly ConfigVariant[] = [
     },
   },
   {
-    // contract.test.ts / preflight/inputs.test.ts / README "Bring your own".
+    // contract.test.ts / preflight/inputs.test.ts / docs/modes.md "Bring your own".
     name: "external endpoints with CA",
     input: {
       database: { type: "external", host: "mysql.acme.dev", port: 3307, username: "gitpod", caCertificate: PEM },
@@ -102,7 +102,7 @@ export const CONFIG_VARIANTS: readonly ConfigVariant[] = [
     },
   },
   {
-    // examples/all-aws/gitpod-cdktf.yaml (README "AWS managed services").
+    // examples/all-aws/gitpod-cdktf.yaml (docs/aws.md).
     name: "all-AWS: RDS + S3 + ECR + Route53 ACME (examples/all-aws)",
     input: fromFile("examples/all-aws/gitpod-cdktf.yaml"),
   },

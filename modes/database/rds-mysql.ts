@@ -5,14 +5,14 @@ import { cidrBlock, deletionProtection, integerBetween, matching, pemCertificate
 import { RDS_MYSQL_VERSIONS, RdsMysqlDatabase } from "../../modules/aws-rds/rds-mysql-database";
 import { databaseMode } from "../dependencies";
 
-/** See the README's "RDS engine version" for why. */
+/** See docs/aws.md, "RDS engine version", for why. */
 export const DEFAULT_RDS_MYSQL_VERSION = "8.4";
 
 export const rdsMysql = databaseMode({
   type: "rds",
   summary: "Amazon RDS for MySQL, in your VPC's private subnets",
   entries: {
-    /** MySQL major version; see the README for the trade-offs of each. */
+    /** MySQL major version; docs/aws.md gives the trade-offs of each. */
     engineVersion: v.optional(v.picklist(RDS_MYSQL_VERSIONS), DEFAULT_RDS_MYSQL_VERSION),
     instanceClass: v.optional(matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as "db.t4g.medium"'), "db.t4g.medium"),
     allocatedStorageGb: v.optional(integerBetween(20, 65536), 20),

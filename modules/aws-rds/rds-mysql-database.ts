@@ -6,7 +6,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import type { GitpodDatabase } from "../gitpod/dependencies";
 
-/** RDS for MySQL major versions Gitpod can run on; see the README's "RDS engine version". */
+/** RDS for MySQL major versions Gitpod can run on; see docs/aws.md, "RDS engine version". */
 export const RDS_MYSQL_VERSIONS = ["5.7", "8.0", "8.4"] as const;
 export type RdsMysqlVersion = (typeof RDS_MYSQL_VERSIONS)[number];
 

@@ -82,7 +82,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "database.caCertificate": "PEM CA bundle: Gitpod then connects with TLS and verifies the server.",
   "database.caCertificateFile": "Path of a file holding `caCertificate`, relative to the config file (instead of `caCertificate`).",
   "database[rds].caCertificate": "The RDS CA bundle (PEM): Gitpod then connects with TLS, and the server requires it.",
-  "database.engineVersion": "MySQL major version (see the README's \"RDS engine version\").",
+  "database.engineVersion": "MySQL major version (see docs/aws.md, \"RDS engine version\").",
   "database.instanceClass": "RDS instance class.",
   "database.allocatedStorageGb": "Allocated storage in GB.",
   "database.maxAllocatedStorageGb": "Upper limit of storage autoscaling in GB, greater than `allocatedStorageGb`. Default: no autoscaling.",
@@ -135,7 +135,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "scm.providers[].host": "Host, optionally with `:port`. Default: github.com, gitlab.com or bitbucket.org by type; required for `BitbucketServer`.",
   "scm.providers[].clientId": "OAuth client id of the app registered with callback `https://<domain>/auth/<host>/callback`.",
 
-  backend: "Where the stacks' Terraform state lives (see the README's \"State backends\").",
+  backend: "Where the stacks' Terraform state lives (see docs/operations.md, \"State backends\").",
   "backend[local]": "`terraform.<stack id>.tfstate` files next to `cdktf.json`.",
   "backend[s3]": "One object per stack in an existing S3 bucket.",
   "backend[cloud]": "One Terraform Cloud (or Enterprise) workspace per stack.",

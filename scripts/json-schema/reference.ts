@@ -8,7 +8,7 @@ import { childSchemas, isRequired, listEntrySchema, modesOf } from "./schema-tre
 
 export const REFERENCE_FILE = "docs/configuration.md";
 
-/** Sections in the order of the README's "Every key, with its default"; any other key follows, sorted. */
+/** Sections in the order of docs/modes.md's "Every key, with its default"; any other key follows, sorted. */
 const SECTION_ORDER = ["name", "domain", "gitpod", "kubernetes", "aws", "tls", "database", "storage", "registry", "scm", "backend"];
 
 interface Row {
