@@ -177,7 +177,7 @@ describeWithTools("ecr-refresh.sh store, with real kubectl against an API enforc
       .filter((request) => request.method === "PATCH" && request.path.startsWith("/apis/apps/"))
       .map((request) => ({ path: request.path, restartedAt: (request.body as any)?.spec?.template?.metadata?.annotations?.[RESTARTED_AT] }));
 
-  // Reference, "What happens at run time": these three mount the registry secret with subPath.
+  // docs/gitpod-installer.md, "Run time: what a Terraform apply cannot see": these three mount the registry secret with subPath.
   it("restarts exactly image-builder-mk3, registry-facade and blobserve, in Gitpod's namespace", () => {
     expect(GITPOD_REGISTRY_SECRET_SUBPATH_WORKLOADS).toEqual([
       { kind: "deployment", name: "image-builder-mk3" },
@@ -199,7 +199,7 @@ describeWithTools("ecr-refresh.sh store, with real kubectl against an API enforc
     expect(result.output).not.toContain("ERROR");
     expect(result.status).toBe(0);
 
-    // Reference, "Secret formats": {"auths":{"<host>":{"username","password","auth":base64("user:pass")}}}.
+    // docs/gitpod-installer.md, "Secret keys": {"auths":{"<host>":{"username","password","auth":base64("user:pass")}}}.
     const secret = api.get("v1", "Secret", NAMESPACE, "gitpod-ecr-auth") as any;
     expect(JSON.parse(Buffer.from(secret.data[".dockerconfigjson"], "base64").toString())).toEqual({
       auths: { [REGISTRY]: { username: "AWS", password: TOKEN, auth: Buffer.from(`AWS:${TOKEN}`).toString("base64") } },

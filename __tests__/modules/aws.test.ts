@@ -37,7 +37,7 @@ describe("ARN helpers", () => {
 });
 
 describe("RdsMysqlDatabase", () => {
-  // Reference, "Database requirements" and "Support dates".
+  // docs/gitpod-installer.md, "Database".
   it.each([
     ["5.7", [["explicit_defaults_for_timestamp", "0"], ["require_secure_transport", "0"]]],
     ["8.0", [["explicit_defaults_for_timestamp", "0"], ["require_secure_transport", "0"], ["default_authentication_plugin", "mysql_native_password"]]],
@@ -239,7 +239,7 @@ describe("IAM roles for service accounts", () => {
       roleName: "gitpod-ecr-token-refresher",
     });
     const json = synthStack(stack);
-    // Reference, "Registry on AWS, and ECR".
+    // docs/gitpod-installer.md, "Registry on AWS and ECR".
     expect(ecr.url).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/gitpod");
     expect(ecr.server).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com");
     const repositories = Object.values(resourcesOf(json, "aws_ecr_repository")) as any[];

@@ -35,7 +35,7 @@ describe("GitpodEncryptionKeys", () => {
   const keys = new GitpodEncryptionKeys(stack, "keys", { deletionProtection: true });
   const json = synthStack(stack);
 
-  // Reference, "Secret formats": encryptionKeys is a JSON array with 32 random bytes of material.
+  // docs/gitpod-installer.md, "Secret keys": encryptionKeys is a JSON array with 32 random bytes of material.
   it("is 32 random bytes generated at apply time, never at synth time", () => {
     expect(onlyResource(json, "random_bytes")).toMatchObject({ length: 32, lifecycle: { prevent_destroy: true } });
   });

@@ -67,7 +67,7 @@ const secretsByName = (json: TerraformJson) =>
 describe("GitpodInstallation", () => {
   const defaults = build();
 
-  // Reference, "Secret formats": exact keys of each secret Gitpod reads.
+  // docs/gitpod-installer.md, "Secret keys": exact keys of each secret Gitpod reads.
   it("writes the database secret with host, port, username, password and encryptionKeys", () => {
     expect(secretsByName(defaults.json)["acme-database"].data).toEqual({
       host: "mysql.gitpod.svc.cluster.local",
@@ -139,7 +139,7 @@ describe("GitpodInstallation", () => {
     expect(installation.installerConfig.containerRegistry).toMatchObject({ external: { certificate: { kind: "secret", name: "ecr-auth" } } });
   });
 
-  // Reference, "SCM auth provider secret": one secret per provider, key `provider`, a YAML document.
+  // docs/gitpod-installer.md, "Secret keys": one secret per provider, key `provider`, a YAML document.
   it("writes one secret per SCM provider with the provider document and the callback URL", () => {
     const { json, installation } = build((stack) => ({
       authProviders: [

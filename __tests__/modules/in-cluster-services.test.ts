@@ -27,13 +27,13 @@ const containerOf = (server: PersistentServer) => deploymentOf(server).spec.temp
 describe("InClusterMysqlDatabase", () => {
   const { database, server, json } = mysql();
 
-  // Reference, "Database requirements": explicit_defaults_for_timestamp must be OFF.
+  // docs/gitpod-installer.md, "Database": explicit_defaults_for_timestamp must be OFF.
   it("runs MySQL with explicit_defaults_for_timestamp OFF", () => {
     expect(containerOf(server).args).toContain("--explicit-defaults-for-timestamp=OFF");
     expect(containerOf(server).image).toBe("mysql:5.7.44");
   });
 
-  // Reference: the database name is fixed to `gitpod` and Gitpod's init job creates `gitpod-sessions`.
+  // docs/gitpod-installer.md: the database name is fixed to `gitpod` and Gitpod's init job creates `gitpod-sessions`.
   it("creates Gitpod's databases in utf8mb4 and grants the user exactly those", () => {
     expect(mysqlInitScript("gitpod")).toBe(
       "CREATE DATABASE IF NOT EXISTS `gitpod` CHARACTER SET utf8mb4;\n" +
@@ -115,7 +115,7 @@ describe("InClusterMinioStorage", () => {
     expect(onlyResource(json, "random_password")).toMatchObject({ length: 40, special: false });
   });
 
-  // Reference: metadata.region is "local" for in-cluster MinIO; endpoint is a host, not a URL.
+  // docs/gitpod-installer.md: metadata.region is "local" for in-cluster MinIO; endpoint is a host, not a URL.
   it("gives Gitpod a plain-HTTP endpoint host:port in region local, without a bucket (one per user)", () => {
     expect(storage.endpoint).toBe("gitpod-minio.gitpod.svc.cluster.local:9000");
     expect(storage.region).toBe("local");

@@ -73,14 +73,14 @@ describe("installer config (contract with config.go, tag 2022.11.3)", () => {
 
   it.each(variants)("%s: has every required top-level field", (_, input) => {
     const written = parseYaml(installerConfigYaml(buildInstallerConfig(input))) as Record<string, unknown>;
-    // Reference, "Installer config": required top level.
+    // docs/gitpod-installer.md, "The config file": required top level.
     for (const field of ["apiVersion", "kind", "domain", "metadata", "repository", "database", "objectStorage", "containerRegistry", "certificate", "workspace"]) {
       expect(written).toHaveProperty(field);
     }
     expect(written).toMatchObject({ apiVersion: "v1", kind: "Full", metadata: { region: expect.any(String) } });
   });
 
-  // Reference: inCluster defaults to true and is checked first, so external use must say false.
+  // docs/gitpod-installer.md: inCluster defaults to true and is checked first, so external use must say false.
   it("always sets inCluster: false for the database and object storage Gitpod is given", () => {
     const config = buildInstallerConfig(base);
     expect(config.database).toEqual({ inCluster: false, external: { certificate: { kind: "secret", name: "gitpod-database" } } });
@@ -110,7 +110,7 @@ describe("installer config (contract with config.go, tag 2022.11.3)", () => {
       buildInstallerConfig({ ...base, containerRegistry: registries[name].registry, secrets: { ...base.secrets, containerRegistry: registries[name].secret } })
         .containerRegistry;
     expect(registryOf("in-cluster")).toEqual({ inCluster: true, privateBaseImageAllowList: [] });
-    // Reference: s3storage needs all four fields.
+    // docs/gitpod-installer.md: s3storage needs all four fields.
     expect(registryOf("in-cluster-s3")).toEqual({
       inCluster: true,
       s3storage: { bucket: "b", region: "eu-west-1", endpoint: "s3.eu-west-1.amazonaws.com", certificate: { kind: "secret", name: "gitpod-registry-s3" } },

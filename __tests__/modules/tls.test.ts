@@ -10,7 +10,7 @@ import { validateAgainstSchema } from "../support/kubernetes-schemas";
 const objects = (source: { manifests: readonly unknown[] }) => source.manifests as Record<string, any>[];
 
 describe("TLS certificate sources", () => {
-  // Reference, "TLS and cert-manager": the secret must cover <domain>, *.<domain> and *.ws.<domain>.
+  // docs/gitpod-installer.md, "cert-manager and TLS": the secret must cover <domain>, *.<domain> and *.ws.<domain>.
   it("covers the domain, its subdomains and the workspace subdomains", () => {
     expect(gitpodDnsNames("gitpod.acme.dev")).toEqual(["gitpod.acme.dev", "*.gitpod.acme.dev", "*.ws.gitpod.acme.dev"]);
   });

@@ -43,7 +43,7 @@ export interface EcrCredentialRefresherProps {
 
 /**
  * Gitpod 2022.11.3's workloads that mount the registry's `.dockerconfigjson` with `subPath`, which
- * never sees updates of the secret (installer reference, "What happens at run time"): the refresher
+ * never sees updates of the secret (docs/gitpod-installer.md, "Run time: what a Terraform apply cannot see"): the refresher
  * restarts them after each refresh, or they would keep the expired token. Fixed names, in the
  * Gitpod namespace. (Upstream dropped these subPath mounts after this release.)
  */

@@ -53,7 +53,7 @@ export class InClusterMysqlDatabase extends Construct implements GitpodDatabase 
     this.server = new PersistentServer(this, "server", {
       ...placement,
       args: [
-        // Gitpod relies on the pre-5.6 TIMESTAMP behaviour (installer reference, "Database requirements").
+        // Gitpod relies on the pre-5.6 TIMESTAMP behaviour (docs/gitpod-installer.md, "Database").
         "--explicit-defaults-for-timestamp=OFF",
         // The image reads MYSQL_ROOT_PASSWORD and MYSQL_PASSWORD only when it initialises an empty
         // data directory: on every later start this file sets the passwords to the Secret's, so new
