@@ -17,6 +17,7 @@ import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { GitpodInstallation, RELEASE_SCRIPT_PATH } from "../modules/gitpod/gitpod-installation";
 import { helmReleaseSecret, startFakeKubeApi, type FakeKubeApi, type HelmReleaseStatus } from "./support/fake-kube-api";
 import { installerRender, writeInstallerRender, type RenderedObject } from "./support/installer-render";
+import { literalInstallationProps } from "./support/literal-installation";
 import { scratchDir } from "./support/synth";
 import { busyboxTool, describeWithTools, findTool, helmTool, KUBE_TOOLS_BIN, kubectlTool, kubeToolsEnv } from "./support/tools";
 
@@ -31,28 +32,19 @@ type RegistryKind = "external" | "in-cluster";
 /** The hook Jobs exactly as the construct generates them, for secrets named like SECRETS. */
 function generatedJobs(registry: RegistryKind): Record<"apply" | "uninstall", IJob> {
   const stack = new TerraformStack(new App({ skipValidation: true, outdir: scratchDir("release-job-app-") }), "jobs");
-  const installation = new GitpodInstallation(stack, "gitpod", {
-    namespace: NAMESPACE,
-    namePrefix: "gitpod",
-    domain: "gitpod.acme.dev",
-    version: "2022.11.3",
-    repository: "eu.gcr.io/gitpod-core-dev/build",
-    installerImage: "eu.gcr.io/gitpod-core-dev/build/installer:release-2022.11.3",
-    workspaceRuntime: { fsShiftMethod: "fuse", containerdRuntimeDir: "/run/k8s.io", containerdSocket: "/run/containerd.sock" },
-    database: { host: "db", port: 3306, username: "gitpod", password: "literal" },
-    encryptionKeys: "[]",
-    objectStorage: { endpoint: "minio:9000", region: "local", accessKeyId: "a", secretAccessKey: "b", allowInsecureConnection: true },
-    containerRegistry:
-      registry === "external"
-        ? { kind: "external", url: "registry.acme.dev/gitpod", auth: { server: "registry.acme.dev", username: "u", password: "p" } }
-        : { kind: "in-cluster", keepVolumeOnUninstall: true },
-    certificate: { secretName: "https-certificates" },
-    authProviders: [{ id: "github", type: "GitHub", host: "github.com", clientId: "id", clientSecret: "secret" }],
-    installTimeoutSeconds: 600,
-    dropImageRepo: false,
-    proxyServiceType: "LoadBalancer",
-    proxyServiceAnnotations: {},
-  });
+  const installation = new GitpodInstallation(
+    stack,
+    "gitpod",
+    literalInstallationProps({
+      namespace: NAMESPACE,
+      containerRegistry:
+        registry === "external"
+          ? { kind: "external", url: "registry.acme.dev/gitpod", auth: { server: "registry.acme.dev", username: "u", password: "p" } }
+          : { kind: "in-cluster", keepVolumeOnUninstall: true },
+      authProviders: [{ id: "github", type: "GitHub", host: "github.com", clientId: "id", clientSecret: "secret" }],
+      installTimeoutSeconds: 600,
+    }),
+  );
   const jobs = Object.values(installation.chart.files)
     .map((text) => load(text) as Json)
     .filter((object) => object.kind === "Job");

@@ -9,6 +9,7 @@ import { App, TerraformStack } from "cdktf";
 import { GitpodInstallation, RELEASE_SCRIPT_PATH } from "../modules/gitpod/gitpod-installation";
 import { ECR_REFRESH_SCRIPT_PATH } from "../modules/ecr-credentials/ecr-credential-refresher";
 import { installerConfigYaml } from "../modules/gitpod/installer-config";
+import { literalInstallationProps } from "./support/literal-installation";
 import { onlyResource, scratchDir, synthStack } from "./support/synth";
 import { describeWithTools, findTool, terraform, terraformTool } from "./support/tools";
 
@@ -16,24 +17,11 @@ describeWithTools("Terraform reads the synthesized installer inputs verbatim", [
   it("evaluates the ConfigMap's script and config (with template-like user text) back to the exact text", () => {
     // Literal inputs only, so Terraform can evaluate the strings without providers or remote state.
     const stack = new TerraformStack(new App({ skipValidation: true, outdir: scratchDir("tf-strings-app-") }), "inputs");
-    const installation = new GitpodInstallation(stack, "gitpod", {
-      namespace: "gitpod",
-      namePrefix: "gitpod",
-      domain: "gitpod.acme.dev",
-      version: "2022.11.3",
-      repository: "eu.gcr.io/gitpod-core-dev/build",
-      installerImage: "eu.gcr.io/gitpod-core-dev/build/installer:release-2022.11.3",
-      workspaceRuntime: { fsShiftMethod: "fuse", containerdRuntimeDir: "/run/k8s.io", containerdSocket: "/run/containerd.sock" },
-      proxyServiceAnnotations: { "example.com/template": "${not-terraform} and %{ if x }" },
-      database: { host: "db", port: 3306, username: "gitpod", password: "literal" },
-      encryptionKeys: "[]",
-      objectStorage: { endpoint: "minio:9000", region: "local", accessKeyId: "a", secretAccessKey: "b", allowInsecureConnection: true },
-      containerRegistry: { kind: "in-cluster", keepVolumeOnUninstall: true },
-      certificate: { secretName: "https-certificates" },
-      dropImageRepo: false,
-      proxyServiceType: "LoadBalancer",
-      installTimeoutSeconds: 1800,
-    });
+    const installation = new GitpodInstallation(
+      stack,
+      "gitpod",
+      literalInstallationProps({ proxyServiceAnnotations: { "example.com/template": "${not-terraform} and %{ if x }" } }),
+    );
     const inputs = onlyResource(synthStack(stack), "kubernetes_config_map_v1") as { data: Record<string, string> };
 
     const dir = scratchDir("tf-strings-");

@@ -1,6 +1,11 @@
 /** Option sets several modes share, and what they build from them. */
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
 import * as v from "valibot";
 import { deletionProtection, integerBetween, kubernetesName, quantity, s3BucketName } from "../config/primitives";
+import type { AwsSection } from "../config/sections";
+import { defaultBucketName, S3BucketWithKey } from "../modules/aws-s3/s3-bucket-with-key";
+import type { S3BucketAccess } from "../modules/gitpod/dependencies";
 import type { PersistentServerPlacement } from "../modules/persistent-server/persistent-server";
 import type { ModeContext } from "./mode";
 
@@ -40,3 +45,27 @@ export const s3Bucket = {
   noncurrentVersionExpirationDays: v.optional(integerBetween(1, 3650), 30),
   deletionProtection,
 };
+
+/** What a bucket is for: names its construct, IAM user, default bucket name and output. */
+export interface BucketPurpose {
+  /** `storage` or `registry`: the default bucket is `<domain with dashes>-<purpose>`, the user `<name>-<purpose>`. */
+  readonly purpose: string;
+  /** Ids of the wrapping construct and of the bucket construct: they fix the Terraform addresses. */
+  readonly constructIds: readonly [string, string];
+  readonly output: { readonly name: string; readonly description: string };
+}
+
+/** A private bucket with a key that can use only it, in the aws-services stack. */
+export function bucketWithKey(context: ModeContext, aws: AwsSection, options: v.InferOutput<v.ObjectSchema<typeof s3Bucket, undefined>>, bucket: BucketPurpose): S3BucketAccess {
+  const scope = context.scope("aws-services");
+  // The wrapping construct keeps the Terraform addresses of existing installations.
+  const storage = new S3BucketWithKey(new Construct(scope, bucket.constructIds[0]), bucket.constructIds[1], {
+    region: aws.region,
+    bucket: options.bucket ?? defaultBucketName(context.domain, bucket.purpose),
+    userName: `${context.namePrefix}-${bucket.purpose}`,
+    noncurrentVersionExpirationDays: options.noncurrentVersionExpirationDays,
+    deletionProtection: options.deletionProtection,
+  });
+  new TerraformOutput(scope, bucket.output.name, { value: storage.access.bucket, description: bucket.output.description });
+  return storage.access;
+}
