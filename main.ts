@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * gitpod-cdktf: load the configuration, synthesize the stacks. Run compiled (`node dist/main.js`,
- * or through `cdktf synth`), so a synth costs little more than loading cdktf itself.
+ * gitpod-cdktf: load the configuration, synthesize the stacks. cdktf runs it from the sources
+ * (cdktf.json: `node scripts/run-sources.js main.ts`), as `npm run synth` does.
  */
 import { ConfigError } from "./config/errors";
 import { loadConfig, NO_CONFIG_FILE } from "./config/load";

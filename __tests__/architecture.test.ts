@@ -90,20 +90,3 @@ describe("architecture", () => {
     expect(importers).toEqual([]);
   });
 });
-
-describe("shipped scripts", () => {
-  it("every script a module ships is copied next to its compiled module by the build", () => {
-    const scripts = moduleScripts();
-    expect(scripts.length).toBeGreaterThanOrEqual(2);
-    for (const script of scripts) expect(fs.existsSync(path.join(ROOT, "dist", script))).toBe(true);
-  });
-});
-
-/** Shell scripts under modules/ (relative paths). */
-function moduleScripts(dir = "modules"): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const child = path.join(dir, entry.name);
-    if (entry.isDirectory()) return moduleScripts(child);
-    return entry.name.endsWith(".sh") ? [child] : [];
-  });
-}

@@ -1,17 +1,16 @@
 /**
- * The app as users run it: `node dist/main.js` (npm run synth) and `cdktf synth`, as processes.
- * `npm test` builds dist/ before jest runs.
+ * The app as users run it: `node scripts/run-sources.js main.ts` (npm run synth, and the app
+ * command cdktf runs) and `cdktf synth`, as processes.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { REQUIRE_SOURCES, ROOT, sourceArgs } from "./support/run-sources";
 import { readTree, scratchDir } from "./support/synth";
 
-const ROOT = path.resolve(__dirname, "..");
-const MAIN = path.join(ROOT, "dist", "main.js");
 
 function synth(cwd: string, env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [MAIN], {
+  const result = spawnSync(process.execPath, sourceArgs("main.ts"), {
     cwd,
     encoding: "utf8",
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env },
@@ -27,7 +26,7 @@ function projectDir(configYaml?: string): string {
 
 const stackFolders = (dir: string) => fs.readdirSync(path.join(dir, "cdktf.out", "stacks")).sort();
 
-describe("node dist/main.js", () => {
+describe("npm run synth (node scripts/run-sources.js main.ts)", () => {
   it("synthesizes the built-in defaults and says so", () => {
     const dir = projectDir();
     const result = synth(dir);
@@ -79,7 +78,7 @@ describe("node dist/main.js", () => {
       "type: local",
     ]) {
       const dir = projectDir(`domain: gitpod.acme.dev\nbackend:\n  ${backend}\n`);
-      const result = spawnSync(path.join(bin, "node"), [MAIN], { cwd: dir, encoding: "utf8", env: { PATH: bin, HOME: process.env.HOME } });
+      const result = spawnSync(path.join(bin, "node"), sourceArgs("main.ts"), { cwd: dir, encoding: "utf8", env: { PATH: bin, HOME: process.env.HOME } });
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
     }
@@ -126,12 +125,12 @@ describe("cdktf synth (the CLI runs the compiled app)", () => {
   });
 });
 
-describe("the commands' entry points (dist/bin)", () => {
+describe("the commands' entry points (bin/)", () => {
   // A command that throws has a bug: what runMain makes of it, as a process.
   const crash = (env: Record<string, string> = {}) =>
     spawnSync(
       process.execPath,
-      ["-e", `require(${JSON.stringify(path.join(ROOT, "dist", "bin", "command-io.js"))}).runMain("pipeline", async () => { throw new Error("boom"); })`],
+      [...REQUIRE_SOURCES, "-e", `require(${JSON.stringify(path.join(ROOT, "bin", "command-io.ts"))}).runMain("pipeline", async () => { throw new Error("boom"); })`],
       { encoding: "utf8", env: { PATH: process.env.PATH, ...env } },
     );
 

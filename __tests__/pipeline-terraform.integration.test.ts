@@ -1,5 +1,6 @@
 /**
- * `npm run pipeline` end to end: the compiled command (dist/bin/pipeline.js, built by `npm test`)
+ * `npm run pipeline` end to end: the command (bin/pipeline.ts, run
+ * from the sources as `npm run pipeline` does)
  * runs the real terraform over synthesized-like folders that initialise offline, and the tests
  * read what terraform did (apply order, state, plans) besides what the command reports.
  */
@@ -10,8 +11,9 @@ import { appliedStacks, listFiles, OUTPUT_NAME, writePipelineProject, type Fixtu
 import { config, scratchDir, synthApp } from "./support/synth";
 import { awsProviderMirror, STANDALONE_AWS_CONFIG } from "./support/terraform-plan";
 import { describeWithTools, terraform, terraformEnv, terraformTool } from "./support/tools";
+import { sourceArgs } from "./support/run-sources";
 
-const PIPELINE = path.resolve(__dirname, "..", "dist", "bin", "pipeline.js");
+const PIPELINE = sourceArgs("bin/pipeline.ts");
 
 interface JsonStack {
   id: string;
@@ -36,7 +38,7 @@ interface JsonSummary {
 const TERRAFORM_ENV = { ...terraformEnv(scratchDir("pipeline-cli-config-")), AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake" };
 
 function pipeline(project: string, args: string[]) {
-  const result = spawnSync(process.execPath, [PIPELINE, ...args], { cwd: project, env: TERRAFORM_ENV, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...PIPELINE, ...args], { cwd: project, env: TERRAFORM_ENV, encoding: "utf8" });
   const json = args.includes("--json") && result.stdout.trim() !== "" ? (JSON.parse(result.stdout) as JsonSummary) : undefined;
   return { status: result.status, stdout: withoutColors(result.stdout), stderr: withoutColors(result.stderr), json };
 }
@@ -268,7 +270,7 @@ describeWithTools("npm run pipeline: plain terraform over the stack folders", [t
 
   it("stops starting stacks when interrupted, lets the running terraform stop, and exits 128+signal", async () => {
     const project = writePipelineProject({ first: { sleepSeconds: 30 }, second: { reads: ["first"] }, other: {} });
-    const child = spawn(process.execPath, [PIPELINE, "apply", "--json"], { cwd: project, env: TERRAFORM_ENV });
+    const child = spawn(process.execPath, [...PIPELINE, "apply", "--json"], { cwd: project, env: TERRAFORM_ENV });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

@@ -36,9 +36,6 @@ async function main(): Promise<number> {
   loadConfig({ env: { [CONFIG_ENV_VAR]: configFile }, cwd: root });
   const shownConfig = path.relative(root, configFile).split(path.sep).join("/");
   const selected = measurements(configFile).filter((m) => args.only.includes(m.id));
-  if (selected.some((m) => m.synthesizes) && !fs.existsSync(path.join(root, "dist", "main.js"))) {
-    throw new CommandError("dist/main.js does not exist: build first (npm run build; npm run bench does it for you)");
-  }
 
   const gnuTime = findGnuTime();
   const memoryMethod = gnuTime

@@ -2,8 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 /**
- * The folder holding package.json, found upwards from this file: the same from `scripts/` (jest,
- * ts-jest) and from `dist/scripts/` (the compiled commands).
+ * The folder holding package.json, found upwards from this file.
  */
 export function projectRoot(from: string = __dirname): string {
   let dir = path.resolve(from);

@@ -5,6 +5,7 @@ import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from
 import { ChartRelease } from "../../modules/helm-chart/chart-release";
 import { LocalChart, renderChartFiles, type LocalChartProps } from "../../modules/helm-chart/local-chart";
 import { helmLintStrict, helmTemplate, writeChart } from "../support/helm-chart";
+import { REQUIRE_SOURCES } from "../support/run-sources";
 import { parseYaml, readTree, scratchDir } from "../support/synth";
 import { describeWithTools, helmTool } from "../support/tools";
 
@@ -159,12 +160,12 @@ describe("LocalChart", () => {
     const outdir = path.join(scratchDir(), "out");
     const script = `
       const { App, TerraformStack } = require("cdktf");
-      const { LocalChart } = require(${JSON.stringify(path.resolve(__dirname, "../../dist/modules/helm-chart/local-chart.js"))});
+      const { LocalChart } = require(${JSON.stringify(path.resolve(__dirname, "../../modules/helm-chart/local-chart.ts"))});
       const app = new App({ outdir: ${JSON.stringify(outdir)} });
       new LocalChart(new TerraformStack(app, "s"), "c", { chartName: "x", version: "1.0.0", description: "x", manifests: [] });
       app.synth();
       if (require("fs").readdirSync(${JSON.stringify(tmp)}).length !== 1) process.exit(3);`;
-    execFileSync(process.execPath, ["-e", script], { cwd: path.resolve(__dirname, "../.."), env: { ...process.env, TMPDIR: tmp } });
+    execFileSync(process.execPath, [...REQUIRE_SOURCES, "-e", script], { cwd: path.resolve(__dirname, "../.."), env: { ...process.env, TMPDIR: tmp } });
     expect(fs.readdirSync(tmp)).toEqual([]);
     expect(fs.readdirSync(path.join(outdir, "stacks", "s", "assets"))).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 /**
- * The compiled command (dist/bin/pipeline.js) on input it cannot run with: a clear message on
+ * The command (bin/pipeline.ts, run from the sources as `npm run pipeline` does) on input it cannot run with: a clear message on
  * stderr, exit 2, nothing run. No terraform needed: these stop before it would be started.
  */
 import { spawnSync } from "child_process";
@@ -8,11 +8,12 @@ import * as path from "path";
 import { USAGE } from "../../pipeline/arguments";
 import { listFiles, writePipelineProject } from "../support/pipeline-fixtures";
 import { scratchDir } from "../support/synth";
+import { sourceArgs } from "../support/run-sources";
 
-const PIPELINE = path.resolve(__dirname, "..", "..", "dist", "bin", "pipeline.js");
+const PIPELINE = sourceArgs("bin/pipeline.ts");
 
 function pipeline(cwd: string, args: string[]) {
-  const result = spawnSync(process.execPath, [PIPELINE, ...args], {
+  const result = spawnSync(process.execPath, [...PIPELINE, ...args], {
     cwd,
     encoding: "utf8",
     env: { PATH: process.env.PATH, HOME: process.env.HOME },

@@ -138,7 +138,7 @@ describe("the documentation (docs/pipelines.md)", () => {
   });
 
   it("is wired as npm run pipeline: build, then the compiled entry point", () => {
-    expect(JSON.parse(read("package.json")).scripts.pipeline).toBe("npm run --silent build && node dist/bin/pipeline.js");
+    expect(JSON.parse(read("package.json")).scripts.pipeline).toBe("node scripts/run-sources.js bin/pipeline.ts");
   });
 });
 

@@ -19,9 +19,10 @@ import { STACK_CONCERNS } from "../../stacks/gitpod-app";
 import { validateConfig } from "../../config/load";
 import { parseYaml, scratchDir, synthApp } from "../support/synth";
 import { describeWithTools, findTool } from "../support/tools";
+import { sourceArgs } from "../support/run-sources";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const BENCH = path.join(ROOT, "dist", "scripts", "bench.js");
+const BENCH = sourceArgs("scripts/bench.ts");
 const MIB = 1024 * 1024;
 
 /** A measurement result with the given medians, as summarize() would make it. */
@@ -105,7 +106,7 @@ describe("the measurements", () => {
 
   it("synthesize the given config into a scratch folder, never into the project's cdktf.out", () => {
     const synth = all.find((m) => m.id === "synth")!;
-    expect(synth.command).toEqual(["node", "dist/main.js"]);
+    expect(synth.command).toEqual(["node", "scripts/run-sources.js", "main.ts"]);
     expect(synth.env).toEqual({ GITPOD_CDKTF_CONFIG: "/project/bench/largest.yaml", CDKTF_OUTDIR: "{outdir}" });
     const cli = all.find((m) => m.id === "cdktf-synth")!;
     expect(cli.command).toEqual(["node_modules/.bin/cdktf", "synth", "--output", "{outdir}"]);
@@ -329,10 +330,10 @@ describeWithTools("measureProcess with GNU time", [findTool("/usr/bin/time")], (
   });
 });
 
-describe("npm run bench (dist/scripts/bench.js)", () => {
+describe("npm run bench (scripts/bench.ts)", () => {
   // As npm runs it: in the project root, with the user's folder in INIT_CWD.
   const run = (args: string[], userDir = ROOT) =>
-    spawnSync(process.execPath, [BENCH, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: userDir } });
+    spawnSync(process.execPath, [...BENCH, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: userDir } });
 
   it("measures, shows progress on stderr, prints the table and writes the JSON where the user asked", () => {
     const userDir = scratchDir("bench-");
@@ -340,7 +341,7 @@ describe("npm run bench (dist/scripts/bench.js)", () => {
     const result = run(["--only", "synth", "--runs", "1", "--output", "results.json"], userDir);
     expect(result.status).toBe(0);
     expect(result.stderr).toContain(`bench: wrote ${output}\n`);
-    expect(result.stderr).toContain("bench: [1/1] synth: node dist/main.js (1 run)\nbench:   run 1/1 ... ");
+    expect(result.stderr).toContain("bench: [1/1] synth: node scripts/run-sources.js main.ts (1 run)\nbench:   run 1/1 ... ");
     expect(result.stdout).toContain("config: bench/largest.yaml");
     expect(result.stdout).toMatch(/^each stack initialises only the providers it uses +0 stacks +0 +PASS$/m);
     const json = JSON.parse(fs.readFileSync(output, "utf8"));

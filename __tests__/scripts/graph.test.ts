@@ -13,9 +13,10 @@ import { mermaidFence, readBlock, ReadmeBlockError, replaceBlock } from "../../s
 import { README_DIAGRAMS, renderReadmeDiagram } from "../../scripts/graph/readme-diagrams";
 import { parseMermaid } from "../support/mermaid";
 import { config, scratchDir, synthApp } from "../support/synth";
+import { sourceArgs } from "../support/run-sources";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const GRAPH = path.join(ROOT, "dist", "scripts", "graph.js");
+const GRAPH = sourceArgs("scripts/graph.ts");
 
 interface ParsedDiagram {
   /** Stack id -> wave, providers and resource lines of its node. */
@@ -300,9 +301,9 @@ describe("Mermaid's own parser", () => {
   });
 });
 
-describe("npm run graph (dist/scripts/graph.js)", () => {
+describe("npm run graph (scripts/graph.ts)", () => {
   const run = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [GRAPH, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env } });
+    spawnSync(process.execPath, [...GRAPH, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR, ...env } });
   const expected = renderMermaid(deploymentGraph(readCdktfOut(app.outdir)));
 
   it("prints the diagram of ./cdktf.out", () => {

@@ -1,11 +1,9 @@
 /**
- * Runs the built preflight command (`node dist/bin/gitpod-cdktf.js`) as users do, in a process of
+ * Runs the preflight command (`npm run preflight`: bin/gitpod-cdktf.ts from the sources) as users do, in a process of
  * its own, with an environment the test controls (HOME included: no real kubeconfig is read).
  */
 import { spawn } from "child_process";
-import * as path from "path";
-
-export const BIN = path.resolve(__dirname, "..", "..", "dist", "bin", "gitpod-cdktf.js");
+import { sourceArgs } from "./run-sources";
 
 export interface CliResult {
   readonly status: number | null;
@@ -15,7 +13,7 @@ export interface CliResult {
 
 export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, sourceArgs("bin/gitpod-cdktf.ts", ...args), {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? "", HOME: options.cwd, TMPDIR: process.env.TMPDIR ?? "/tmp", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -36,9 +36,9 @@ export function measurements(configFile: string): Measurement[] {
     },
     {
       id: "synth",
-      title: "full synth, compiled app",
-      command: ["node", "dist/main.js"],
-      display: "node dist/main.js",
+      title: "full synth, the app command cdktf runs",
+      command: ["node", "scripts/run-sources.js", "main.ts"],
+      display: "node scripts/run-sources.js main.ts",
       synthesizes: true,
       env: { ...config, CDKTF_OUTDIR: OUTDIR_PLACEHOLDER },
     },
