@@ -268,7 +268,7 @@ describe("configuration errors name the field, the problem and the accepted valu
     expect(
       problemsOf({
         domain: "a.example.com",
-        scm: { providers: [{ id: "gh", type: "GitHub", clientId: "b" }, { id: "GH", type: "GitHub", clientId: "c" }] },
+        scm: { providers: [{ id: "gh", type: "GitHub", clientId: "b" }, { id: "GH", type: "GitLab", host: "gitlab.acme.dev", clientId: "c" }] },
       }),
     ).toEqual([
       'scm.providers[1].id: "GH" clashes with providers[0] (both use the variable scm_gh_client_secret); give each provider a distinct id',
@@ -285,7 +285,7 @@ describe("configuration errors name the field, the problem and the accepted valu
     ).toEqual([
       expect.stringMatching(/^gitpod.namespace: must be a Kubernetes name.*\(got "Gitpod_NS"\)$/),
       'gitpod.dropImageRepo: expected boolean, got "yes"',
-      expect.stringMatching(/^gitpod.installTimeout: must be a duration such as "90s", "30m" or "1h" \(got "10 minutes"\)$/),
+      expect.stringMatching(/^gitpod.installTimeout: must be a duration above zero such as "90s", "30m" or "1h" \(got "10 minutes"\)$/),
       expect.stringMatching(/^database.image: must be an image reference with a tag or digest.*\(got "mysql"\)$/),
       expect.stringMatching(/^database.storageSize: must be a Kubernetes quantity such as 20Gi \(got "20 GB"\)$/),
     ]);
@@ -344,7 +344,7 @@ describe("bring-your-own endpoints", () => {
         registry: { type: "external", url: "https://registry.acme.dev/gitpod", username: "u" },
       }),
     ).toEqual([
-      expect.stringMatching(/^database.host: must be a host name \(optionally with :port\), without scheme or path/),
+      expect.stringMatching(/^database.host: must be a host name or IPv4 address without port, scheme or path/),
       expect.stringMatching(/^database.port: .*65535/),
       expect.stringMatching(/^database.caCertificate: must be a PEM certificate/),
       expect.stringMatching(/^storage.endpoint: must be a host name/),

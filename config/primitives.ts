@@ -3,8 +3,14 @@ import * as v from "valibot";
 
 export const DNS_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
 export const HOST = `${DNS_LABEL}(\\.${DNS_LABEL})*`;
+/** An IPv4 address: four numbers from 0 to 255 (a pattern fragment). */
+export const IPV4 = "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+/** A TCP port, 1-65535 (a pattern fragment). */
+export const PORT = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+/** A host name, or else a valid IPv4 address: digits and dots alone are an address. */
+const HOST_OR_IPV4 = `(${IPV4}|(?![0-9.]+(:|/|$))${HOST})`;
 /** A host name or IPv4 address, optionally with :port (a pattern fragment). */
-export const HOST_AND_PORT = `(${HOST}|[0-9]{1,3}(\\.[0-9]{1,3}){3})(:[0-9]{1,5})?`;
+export const HOST_AND_PORT = `${HOST_OR_IPV4}(:${PORT})?`;
 
 /** valibot's objects, records and variants take arrays (by design); no part of the config is one. */
 export const mapping = v.pipe(v.unknown(), v.check((value) => !Array.isArray(value), "must be a mapping (key: value), not a list"));
@@ -26,17 +32,39 @@ export const nonEmptyString = v.pipe(v.string(), v.minLength(1));
 export const urlWithScheme = (schemes: readonly string[], message: string) =>
   matching(new RegExp(`^(${schemes.join("|")})://[^\\s/?#]+[^\\s]*$`, "i"), message);
 
-/** A host name or IPv4 address, optionally with :port; no scheme, no path. */
+/** A host name or IPv4 address, optionally with :port (1-65535); no scheme, no path. */
 export const hostAndPort = matching(
   new RegExp(`^${HOST_AND_PORT}$`),
-  "must be a host name (optionally with :port), without scheme or path, e.g. s3.eu-west-1.amazonaws.com",
+  "must be a host name or IPv4 address, optionally with :port (1-65535), without scheme or path, e.g. s3.eu-west-1.amazonaws.com",
+);
+
+/** A host name or IPv4 address alone: the port has a field of its own. */
+export const hostOnly = matching(
+  new RegExp(`^${HOST_OR_IPV4}$`),
+  "must be a host name or IPv4 address without port, scheme or path (the port has its own field), e.g. mysql.acme.dev",
 );
 
 export const port = integerBetween(1, 65535);
 
-export const pemCertificate = matching(
-  /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/,
-  "must be a PEM certificate (bundle): -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----",
+/**
+ * One or more PEM certificates, and no other PEM block: a private key above all would be written
+ * into Kubernetes secrets and Terraform state. Text around the blocks (a bundle's comments) is
+ * fine. The messages never show the value.
+ */
+export const pemCertificate = v.pipe(
+  v.string(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const blocks = [...dataset.value.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((match) => match[1]);
+    const other = blocks.find((kind) => kind !== "CERTIFICATE");
+    if (other !== undefined && /PRIVATE KEY/.test(other)) {
+      addIssue({ message: "holds a private key: give only the CA's certificates, and keep the key out of the config" });
+    } else if (other !== undefined) {
+      addIssue({ message: `holds a ${other} block: give only certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)` });
+    } else if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(dataset.value)) {
+      addIssue({ message: "must be a PEM certificate (bundle): -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----" });
+    }
+  }),
 );
 
 export const accessKeyId = nonEmptyString;
@@ -50,7 +78,10 @@ export const kubernetesName = v.pipe(
   ),
 );
 
-export const quantity = matching(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, "must be a Kubernetes quantity such as 20Gi");
+export const quantity = v.pipe(
+  matching(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, "must be a Kubernetes quantity such as 20Gi"),
+  v.check((value) => /[1-9]/.test(value.replace(/[A-Za-z]+$/, "")), "must be more than zero, e.g. 20Gi"),
+);
 
 export const imageReference = matching(
   /^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]((:[\w][\w.-]{0,127})|(@sha256:[a-f0-9]{64}))$/,
@@ -68,7 +99,7 @@ const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600 } as const;
 
 /** A Go-style duration ("90s", "30m", "1h"), normalised to seconds. */
 export const duration = v.pipe(
-  matching(/^[0-9]+(s|m|h)$/, 'must be a duration such as "90s", "30m" or "1h"'),
+  matching(/^0*[1-9][0-9]{0,5}(s|m|h)$/, 'must be a duration above zero such as "90s", "30m" or "1h"'),
   v.transform((value) => Number(value.slice(0, -1)) * SECONDS_PER_UNIT[value.slice(-1) as keyof typeof SECONDS_PER_UNIT]),
 );
 
@@ -83,12 +114,25 @@ export const noTemplateSyntax = (what: string) =>
 
 export const awsRegion = matching(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, 'must be an AWS region such as "eu-west-1"');
 
-export const s3BucketName = matching(
-  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-  "must be an S3 bucket name (3-63 characters: a-z, 0-9, '.', '-')",
+const S3_BUCKET_FORMAT = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** S3's naming rules for general purpose buckets, which S3 enforces only when the bucket is created. */
+export function s3BucketNameProblem(name: string): string | undefined {
+  if (!S3_BUCKET_FORMAT.test(name)) return "must be 3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit";
+  if (name.includes("..")) return "must not contain two adjacent periods";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must not be formatted as an IP address";
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) return "must not start with xn--, sthree- or amzn-s3-demo- (reserved by S3)";
+  if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) return "must not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (reserved by S3)";
+  return undefined;
+}
+
+export const s3BucketName = v.pipe(
+  matching(S3_BUCKET_FORMAT, "must be an S3 bucket name (3-63 characters: a-z, 0-9, '.', '-', starting and ending with a letter or digit)"),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed || !S3_BUCKET_FORMAT.test(dataset.value)) return;
+    const problem = s3BucketNameProblem(dataset.value);
+    if (problem !== undefined) addIssue({ message: `is not a valid S3 bucket name: ${problem}` });
+  }),
 );
 
-export const cidrBlock = matching(
-  /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/,
-  'must be an IPv4 CIDR block such as "10.0.0.0/16"',
-);
+export const cidrBlock = matching(new RegExp(`^${IPV4}/([0-9]|[12][0-9]|3[0-2])$`), 'must be an IPv4 CIDR block such as "10.0.0.0/16"');

@@ -38,6 +38,8 @@ const configObjectSchema = section({
       new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})+$`),
       'must be a fully-qualified lower-case domain name such as "gitpod.example.com" (no scheme, no wildcard)',
     ),
+    // Certificates for *.<domain> and *.ws.<domain> need a DNS name; no top-level domain is numeric.
+    v.check((domain) => !/\.[0-9]+$/.test(domain), "must be a DNS name, not an IP address: Gitpod needs <domain>, *.<domain> and *.ws.<domain>"),
   ),
   gitpod: v.optional(gitpodSchema, {}),
   kubernetes: v.optional(kubernetesSchema, {}),

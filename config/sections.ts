@@ -10,6 +10,7 @@ import {
   awsRegion,
   duration,
   HOST,
+  PORT,
   imageReference,
   imageRepository,
   kubernetesName,
@@ -59,7 +60,7 @@ const scmProviderSchema = v.pipe(
     type: v.picklist(["GitHub", "GitLab", "Bitbucket", "BitbucketServer"]),
     /** Defaults to the public service of the type; required for BitbucketServer. */
     host: v.optional(
-      matching(new RegExp(`^${HOST}(:[0-9]{1,5})?$`), "must be a host name (optionally with :port), without scheme or path"),
+      matching(new RegExp(`^${HOST}(:${PORT})?$`), "must be a host name, optionally with :port (1-65535), without scheme or path"),
     ),
     clientId: nonEmptyString,
   }),
@@ -98,6 +99,17 @@ export const scmSchema = v.pipe(
         );
       }
       seen.set(provider.clientSecretVariable, index);
+    });
+  }),
+  // Gitpod's callback URL is https://<domain>/auth/<host>/callback: one provider per host.
+  crossFieldCheck<v.InferOutput<typeof scmProvidersSchema>>((scm, report) => {
+    const hosts = new Map<string, number>();
+    scm.providers.forEach((provider, index) => {
+      const previous = hosts.get(provider.host);
+      if (previous !== undefined) {
+        report(["providers", index, "host"], `${provider.host} is already the host of providers[${previous}]: both would get the callback URL /auth/${provider.host}/callback; keep one provider per host`);
+      }
+      hosts.set(provider.host, index);
     });
   }),
 );

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { deletionProtection, hostAndPort, pemCertificate, port } from "../../config/primitives";
+import { deletionProtection, hostOnly, pemCertificate, port } from "../../config/primitives";
 import { SENSITIVE_VARIABLES } from "../../config/sections";
 import { externalMysqlDatabase } from "../../modules/external/mysql-database";
 import { databaseMode } from "../dependencies";
@@ -9,7 +9,7 @@ export const externalMysql = databaseMode({
   summary: "a MySQL server you run; preflight checks it before apply",
   entries: {
     /** Any MySQL 5.7-compatible server; the password is the variable `database_password`. */
-    host: hostAndPort,
+    host: hostOnly,
     port: v.optional(port, 3306),
     username: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
     /** PEM CA bundle: Gitpod then connects with TLS and verifies the server (`database.ssl.caCert`). */

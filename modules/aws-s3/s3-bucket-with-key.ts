@@ -21,7 +21,9 @@ export const BUCKET_DATA_ACTIONS = {
  * domains are shortened with a hash, within S3's 63 characters.
  */
 export function defaultBucketName(domain: string, purpose: string): string {
-  const name = `${domain.replace(/\./g, "-")}-${purpose}`;
+  const fromDomain = `${domain.replace(/\./g, "-")}-${purpose}`;
+  // Prefixes S3 reserves (an internationalised domain starts with xn--).
+  const name = /^(xn--|sthree-|amzn-s3-demo-)/.test(fromDomain) ? `gitpod-${fromDomain}` : fromDomain;
   if (name.length <= 63) return name;
   const hash = crypto.createHash("sha256").update(domain).digest("hex").slice(0, 8);
   return `${name.slice(0, 63 - purpose.length - hash.length - 2).replace(/-+$/, "")}-${hash}-${purpose}`;
