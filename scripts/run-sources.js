@@ -11,6 +11,12 @@
 // and the TypeScript version. A warm run reads and hashes the sources and never loads the compiler;
 // an edit re-transpiles only the files that changed. CONTRIBUTING.md ("Speed") has the measurements
 // against the alternatives.
+//
+//   GITPOD_CDKTF_TRANSPILE_CACHE=DIR   keep the transpiled files in DIR instead (relative to the
+//                                      current folder); `npm run bench` uses a scratch one
+//
+// require("./scripts/run-sources.js").cacheFileFor(file) is where a source file's output is cached
+// (the bench removes it to measure the first run after an edit).
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
@@ -18,7 +24,9 @@ const Module = require("module");
 const path = require("path");
 
 const ROOT = path.resolve(__dirname, "..");
-const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "gitpod-cdktf", "transpiled");
+const CACHE_ENV_VAR = "GITPOD_CDKTF_TRANSPILE_CACHE";
+const DEFAULT_CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "gitpod-cdktf", "transpiled");
+const CACHE_DIR = process.env[CACHE_ENV_VAR] ? path.resolve(process.env[CACHE_ENV_VAR]) : DEFAULT_CACHE_DIR;
 // Bump when the way files are transpiled changes.
 const FORMAT = "1";
 
@@ -49,9 +57,23 @@ function loadCompiler() {
   return compiler;
 }
 
-function transpile(source, filename) {
+function cachedOutput(source, filename, cacheDir) {
   const key = crypto.createHash("sha256").update(currentSettings()).update("\0").update(filename).update("\0").update(source).digest("hex");
-  const cached = path.join(CACHE_DIR, key.slice(0, 2), `${key.slice(2)}.js`);
+  return path.join(cacheDir, key.slice(0, 2), `${key.slice(2)}.js`);
+}
+
+/**
+ * The file that holds (or will hold) the transpiled output of a source file as it is now.
+ * @param {string} filename the .ts file
+ * @param {string} [cacheDir] the cache folder (default: the one this process uses)
+ */
+function cacheFileFor(filename, cacheDir = CACHE_DIR) {
+  const absolute = path.resolve(filename);
+  return cachedOutput(fs.readFileSync(absolute, "utf8"), absolute, path.resolve(cacheDir));
+}
+
+function transpile(source, filename) {
+  const cached = cachedOutput(source, filename, CACHE_DIR);
   try {
     return fs.readFileSync(cached, "utf8");
   } catch (error) {
@@ -81,6 +103,8 @@ function register() {
 }
 
 register();
+
+module.exports = { cacheFileFor, CACHE_DIR, CACHE_ENV_VAR, DEFAULT_CACHE_DIR };
 
 if (require.main === module) {
   const entry = process.argv[2];
