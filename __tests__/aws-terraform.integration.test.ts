@@ -5,9 +5,9 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { awsProviderMirror, OFFLINE_AWS, offlineEnv, planStack, writeStandInRemoteStates, type Plan } from "./support/terraform-plan";
+import { OFFLINE_AWS, offlineEnv, planStack, writeStandInRemoteStates, type Plan } from "./support/terraform-plan";
 import { config, scratchDir, synthApp } from "./support/synth";
-import { describeWithTools, terraformTool } from "./support/tools";
+import { describeWithTools, terraformWithMirrorTool } from "./support/tools";
 
 const AWS_STACK = "gitpod-aws-services";
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
@@ -17,7 +17,7 @@ const policy = (resource: { values: Record<string, any> }, field = "policy") => 
 const parameters = (plan: Plan) =>
   Object.fromEntries((plan.ofType("aws_db_parameter_group")[0].values.parameter as any[]).map((p) => [p.name, p.value]));
 
-describeWithTools("the AWS stack, checked by Terraform (init, validate, offline plan)", [terraformTool(), awsProviderMirror()], () => {
+describeWithTools("the AWS stack, checked by Terraform (init, validate, offline plan)", [terraformWithMirrorTool()], () => {
   describe("RDS MySQL 8.4 (the default), S3 object storage, the registry on S3", () => {
     const app = synthApp(
       config({

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { appliedStacks, listFiles, OUTPUT_NAME, writePipelineProject, type FixtureStack } from "./support/pipeline-fixtures";
 import { config, scratchDir, synthApp } from "./support/synth";
-import { awsProviderMirror, STANDALONE_AWS_CONFIG } from "./support/terraform-plan";
-import { describeWithTools, terraform, terraformEnv, terraformTool } from "./support/tools";
+import { STANDALONE_AWS_CONFIG } from "./support/terraform-plan";
+import { describeWithTools, terraform, terraformEnv, terraformTool, terraformWithMirrorTool } from "./support/tools";
 import { sourceArgs } from "./support/run-sources";
 
 const PIPELINE = sourceArgs("bin/pipeline.ts");
@@ -238,7 +238,7 @@ describeWithTools("npm run pipeline: plain terraform over the stack folders", [t
     expect(result.stdout).toContain("[app] Apply complete!");
   });
 
-  describe("a subset of stacks, with the aws provider from the mirror", () => {
+  describeWithTools("a subset of stacks, with the aws provider from the mirror", [terraformWithMirrorTool()], () => {
     // naming's output names storage's bucket: storage can be planned only once naming is applied.
     const project = writePipelineProject({
       naming: {},
@@ -303,7 +303,7 @@ describeWithTools("npm run pipeline: plain terraform over the stack folders", [t
   });
 });
 
-describeWithTools("npm run pipeline on the synthesized app", [terraformTool(), awsProviderMirror()], () => {
+describeWithTools("npm run pipeline on the synthesized app", [terraformWithMirrorTool()], () => {
   // The stack whose provider the offline mirror holds; without RDS it reads no other stack.
   const project = scratchDir("pipeline-app-");
   synthApp(config(STANDALONE_AWS_CONFIG), path.join(project, "cdktf.out"));

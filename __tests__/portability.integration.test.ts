@@ -5,9 +5,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { awsProviderMirror, offlineEnv, STANDALONE_AWS_CONFIG } from "./support/terraform-plan";
+import { offlineEnv, STANDALONE_AWS_CONFIG } from "./support/terraform-plan";
 import { config, readTree, scratchDir, synthApp } from "./support/synth";
-import { describeWithTools, terraform, terraformTool } from "./support/tools";
+import { describeWithTools, terraform, terraformWithMirrorTool } from "./support/tools";
 
 const AWS_STACK = "gitpod-aws-services";
 
@@ -21,7 +21,7 @@ function copiedStackFolder(backend: Record<string, unknown>): { original: string
   return { original, copy };
 }
 
-describeWithTools("a stack folder copied elsewhere", [terraformTool(), awsProviderMirror()], () => {
+describeWithTools("a stack folder copied elsewhere", [terraformWithMirrorTool()], () => {
   describe("with the local backend", () => {
     const { original, copy } = copiedStackFolder({ type: "local" });
     const env = offlineEnv(path.dirname(copy));

@@ -6,14 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { SynthesizedApp } from "./synth";
-import { findTool, terraform, terraformEnv, TERRAFORM_PLUGIN_MIRROR, type Tool } from "./tools";
-
-export function awsProviderMirror(): Tool {
-  const dir = path.join(TERRAFORM_PLUGIN_MIRROR, "registry.terraform.io", "hashicorp", "aws", "5.100.0");
-  return fs.existsSync(dir)
-    ? { name: "aws provider mirror", available: true }
-    : { name: "aws provider mirror", available: false, reason: `the hashicorp/aws 5.100.0 mirror is missing at ${dir}` };
-}
+import { findTool, terraform, terraformEnv } from "./tools";
 
 export { findTool };
 

@@ -23,8 +23,8 @@ export function findTool(name: string, versionArgs: string[] = ["--version"]): T
 }
 
 /**
- * `describe` when every tool is there; otherwise a skipped `describe` and a warning naming the
- * missing tools, or (in CI) a failing test.
+ * `describe` when every tool is there; otherwise a warning and one skipped test, both naming what
+ * is missing and why, or (in CI) a failing test that names it.
  */
 export function describeWithTools(title: string, tools: Tool[], body: () => void): void {
   const missing = tools.filter((tool) => !tool.available);
@@ -41,15 +41,74 @@ export function describeWithTools(title: string, tools: Tool[], body: () => void
     });
     return;
   }
-  console.warn(`SKIPPED "${title}": ${reasons}`);
-  describe.skip(title, body);
+  // Straight to stderr: jest drops the console output of a test file whose tests all skipped.
+  const file = path.relative(process.cwd(), expect.getState().testPath ?? "");
+  process.stderr.write(`SKIPPED ${file} "${title}": ${reasons}\n`);
+  // Not describe.skip(title, body): jest would still run the body to collect its tests, and the
+  // bodies start the very programs that are missing.
+  describe(title, () => {
+    it.skip(`needs what is missing here: ${reasons}`, () => undefined);
+  });
 }
 
-/** Terraform 1.x with a CLI config that installs providers only from the local mirror. */
+/**
+ * Where the tests' Terraform installs providers from: a local filesystem mirror, never the
+ * registry (terraformEnv). It must hold AWS_PROVIDER for Terraform's platform.
+ */
 export const TERRAFORM_PLUGIN_MIRROR = process.env.GITPOD_CDKTF_TF_PLUGIN_MIRROR ?? "/opt/tf-plugins";
 
+/** The provider the synthesized AWS stack requires (@cdktf/provider-aws 20.1.0), and the pipeline fixtures' aws stack. */
+export const AWS_PROVIDER = { source: "registry.terraform.io/hashicorp/aws", version: "5.100.0" } as const;
+
+/** `terraform version -json`, or undefined where terraform does not run. */
+function terraformVersion(): { platform: string } | undefined {
+  const result = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  if (result.error || result.status !== 0) return undefined;
+  return JSON.parse(result.stdout) as { platform: string };
+}
+
+const TERRAFORM_MISSING = "terraform is not on PATH (install Terraform 1.x; the CI image provides it, .ci/install-tools does not)";
+
+/** Terraform 1.x alone: for tests whose configurations use no provider but Terraform's built-in one. */
 export function terraformTool(): Tool {
-  return findTool("terraform", ["version"]);
+  return terraformVersion() ? { name: "terraform", available: true } : { name: "terraform", available: false, reason: TERRAFORM_MISSING };
+}
+
+/** Node's name of this machine's platform in Terraform's spelling (linux_amd64, darwin_arm64...). */
+function nodePlatform(): string {
+  const arch: Record<string, string> = { x64: "amd64", arm64: "arm64", ia32: "386", arm: "arm" };
+  return `${process.platform === "win32" ? "windows" : process.platform}_${arch[process.arch] ?? process.arch}`;
+}
+
+/**
+ * AWS_PROVIDER in TERRAFORM_PLUGIN_MIRROR for `platform`, in either layout Terraform's
+ * filesystem_mirror reads: unpacked (`<host>/<ns>/<type>/<version>/<platform>/terraform-provider-*`,
+ * as in the CI image) or packed (`<host>/<ns>/<type>/terraform-provider-<type>_<version>_<platform>.zip`,
+ * what `terraform providers mirror` writes).
+ */
+function awsProviderMirrorTool(platform: string): Tool {
+  const name = "aws provider mirror";
+  const providerDir = path.join(TERRAFORM_PLUGIN_MIRROR, ...AWS_PROVIDER.source.split("/"));
+  const unpacked = path.join(providerDir, AWS_PROVIDER.version, platform);
+  const packed = path.join(providerDir, `terraform-provider-aws_${AWS_PROVIDER.version}_${platform}.zip`);
+  const hasBinary = fs.existsSync(unpacked) && fs.readdirSync(unpacked).some((file) => file.startsWith("terraform-provider-aws"));
+  if (hasBinary || fs.existsSync(packed)) return { name, available: true };
+  return {
+    name,
+    available: false,
+    reason:
+      `the provider mirror ${TERRAFORM_PLUGIN_MIRROR} (GITPOD_CDKTF_TF_PLUGIN_MIRROR) has no hashicorp/aws ${AWS_PROVIDER.version} for ${platform}: ` +
+      `neither ${unpacked}/terraform-provider-aws_* nor ${packed}`,
+  };
+}
+
+/** Terraform and the aws provider in the mirror: for tests that init a configuration requiring hashicorp/aws. */
+export function terraformWithMirrorTool(): Tool {
+  const name = "terraform with the aws provider mirror";
+  const version = terraformVersion();
+  const mirror = awsProviderMirrorTool(version?.platform ?? nodePlatform());
+  const reasons = [version ? undefined : TERRAFORM_MISSING, mirror.reason].filter((reason) => reason !== undefined);
+  return reasons.length === 0 ? { name, available: true } : { name, available: false, reason: reasons.join("; ") };
 }
 
 export function terraformEnv(workDir: string): Record<string, string> {
