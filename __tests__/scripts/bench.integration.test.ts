@@ -7,8 +7,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseBenchArguments } from "../../scripts/bench/arguments";
 import { findGnuTime, MeasuredCommandFailed, measureProcess, parseGnuTime } from "../../scripts/bench/measure-process";
-import { DEFAULT_RUNS, MEASUREMENT_IDS, measurements, type MeasurementId } from "../../scripts/bench/measurements";
-import { ratiosToFloor, summarize, type BenchReport, type MeasurementResult } from "../../scripts/bench/results";
+import {
+  DEFAULT_RUNS,
+  EDITED_FILE,
+  MEASUREMENT_IDS,
+  MEASURING_ENV_VAR,
+  measurements,
+  readAppCommand,
+  type MeasurementId,
+} from "../../scripts/bench/measurements";
+import { allRatiosToFloor, ratiosToFloor, summarize, type BenchReport, type MeasurementResult } from "../../scripts/bench/results";
 import { median, ratio } from "../../scripts/bench/statistics";
 import { formatMarkdownTable, formatReport, formatTable } from "../../scripts/bench/table";
 import { evaluateTargets, targetsMet, type TargetResult } from "../../scripts/bench/targets";
@@ -20,8 +28,11 @@ import { validateConfig } from "../../config/load";
 import { parseYaml, scratchDir, synthApp } from "../support/synth";
 import { describeWithTools, findTool } from "../support/tools";
 import { sourceArgs } from "../support/run-sources";
+import { CACHE_ENV_VAR, cacheFileFor, DEFAULT_CACHE_DIR } from "../../scripts/run-sources";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+const APP = "node scripts/run-sources.js main.ts";
+const SETUP = { appCommand: APP, configFile: "/project/my.yaml", largestConfigFile: "/project/bench/largest.yaml" };
 const BENCH = sourceArgs("scripts/bench.ts");
 const MIB = 1024 * 1024;
 
@@ -60,7 +71,7 @@ describe("statistics", () => {
 });
 
 describe("summarize", () => {
-  const [floor] = measurements("bench/largest.yaml");
+  const [floor] = measurements(SETUP);
 
   it("keeps every run and takes medians of time and peak memory, rounded", () => {
     const summary = summarize(floor, [
@@ -90,44 +101,97 @@ describe("summarize", () => {
   });
 
   it("gives the ratios of a synth to the floor, and none without a floor", () => {
-    const results = { floor: result("floor", 0.2, 60), synth: result("synth", 0.3, 90) };
-    expect(ratiosToFloor(results, "synth")).toEqual({ time: 1.5, memory: 1.5 });
-    expect(ratiosToFloor({ synth: results.synth }, "synth")).toEqual({});
+    const results = { floor: result("floor", 0.2, 60), app: result("app", 0.3, 90) };
+    expect(ratiosToFloor(results, "app")).toEqual({ time: 1.5, memory: 1.5 });
+    expect(ratiosToFloor({ app: results.app }, "app")).toEqual({});
+  });
+
+  it("gives ratios for every synth measured, and not for the test suites", () => {
+    const results = { floor: result("floor", 0.2, 60), app: result("app", 0.3, 90), edited: result("edited", 0.8, 120), tests: result("tests", 20, 700) };
+    expect(allRatiosToFloor(results, measurements(SETUP))).toEqual({ app: { time: 1.5, memory: 1.5 }, edited: { time: 4, memory: 2 } });
   });
 });
 
 describe("the measurements", () => {
-  const all = measurements("/project/bench/largest.yaml");
+  const all = measurements(SETUP);
+  const byMeasurement = (id: MeasurementId) => all.find((m) => m.id === id)!;
 
-  it("are the floor, the synth directly and through the CLI, the tests and tsc, in that order", () => {
+  it("are the floor, the synths (app, npm, after an edit, largest config, CLI), the unit suite and npm test, in that order", () => {
     expect(all.map((m) => m.id)).toEqual([...MEASUREMENT_IDS]);
-    expect(DEFAULT_RUNS).toEqual({ floor: 5, synth: 5, "cdktf-synth": 3, tests: 1, tsc: 3 });
+    expect(MEASUREMENT_IDS).toEqual(["floor", "app", "npm-synth", "edited", "largest", "cdktf-synth", "tests", "npm-test"]);
+    expect(DEFAULT_RUNS).toEqual({ floor: 5, app: 5, "npm-synth": 5, edited: 5, largest: 5, "cdktf-synth": 3, tests: 1, "npm-test": 1 });
+    expect(all.filter((m) => m.versusFloor).map((m) => m.id)).toEqual(["floor", "app", "npm-synth", "edited", "largest", "cdktf-synth"]);
+    expect(all.filter((m) => !m.warmUp).map((m) => m.id)).toEqual(["tests", "npm-test"]);
+  });
+
+  it("run the app command of cdktf.json as the cdktf CLI does: through the shell, with its environment", () => {
+    expect(readAppCommand(ROOT)).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app);
+    const app = byMeasurement("app");
+    expect(app.command).toEqual(["/bin/sh", "-c", APP]);
+    expect(app.display).toBe(APP);
+    expect(app.env).toEqual({
+      GITPOD_CDKTF_CONFIG: "/project/my.yaml",
+      CDKTF_OUTDIR: "{outdir}",
+      CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true",
+      CDKTF_CONTEXT_JSON: '{"cdktfRelativeModules":[]}',
+      SYNTH_HCL_OUTPUT: "false",
+      NODE_OPTIONS: "--max-old-space-size=4096",
+    });
+    expect(byMeasurement("largest")).toMatchObject({ command: app.command, env: { ...app.env, GITPOD_CDKTF_CONFIG: "/project/bench/largest.yaml" } });
+  });
+
+  it("measure an edit with a scratch transpile cache, missing the edited file's output", () => {
+    const edited = byMeasurement("edited");
+    expect(edited).toMatchObject({ command: byMeasurement("app").command, edits: EDITED_FILE });
+    expect(edited.env).toMatchObject({ GITPOD_CDKTF_CONFIG: "/project/my.yaml", GITPOD_CDKTF_TRANSPILE_CACHE: "{cache}" });
+    expect(fs.existsSync(path.join(ROOT, EDITED_FILE))).toBe(true);
+    expect(all.filter((m) => m.edits !== undefined).map((m) => m.id)).toEqual(["edited"]);
   });
 
   it("synthesize the given config into a scratch folder, never into the project's cdktf.out", () => {
-    const synth = all.find((m) => m.id === "synth")!;
-    expect(synth.command).toEqual(["node", "scripts/run-sources.js", "main.ts"]);
-    expect(synth.env).toEqual({ GITPOD_CDKTF_CONFIG: "/project/bench/largest.yaml", CDKTF_OUTDIR: "{outdir}" });
-    const cli = all.find((m) => m.id === "cdktf-synth")!;
+    expect(byMeasurement("npm-synth")).toMatchObject({
+      command: ["npm", "run", "synth"],
+      env: { GITPOD_CDKTF_CONFIG: "/project/my.yaml", CDKTF_OUTDIR: "{outdir}" },
+    });
+    const cli = byMeasurement("cdktf-synth");
     expect(cli.command).toEqual(["node_modules/.bin/cdktf", "synth", "--output", "{outdir}"]);
-    expect(cli.env).toMatchObject({ GITPOD_CDKTF_CONFIG: "/project/bench/largest.yaml", CHECKPOINT_DISABLE: "1" });
-    expect(all.filter((m) => m.synthesizes).map((m) => m.id)).toEqual(["synth", "cdktf-synth"]);
+    expect(cli.env).toMatchObject({ GITPOD_CDKTF_CONFIG: "/project/my.yaml", CHECKPOINT_DISABLE: "1" });
+    expect(all.filter((m) => m.synthesizes).map((m) => m.id)).toEqual(["app", "npm-synth", "edited", "largest", "cdktf-synth"]);
+    expect(byMeasurement("npm-test").command).toEqual(["npm", "test"]);
   });
 });
 
 describe("evaluateTargets", () => {
   const usage = [{ stack: "s", declared: ["random"], used: ["random"], unused: [] }];
 
-  it("passes at exactly 2× the floor and fails above, for time and memory separately", () => {
-    const at = byId(evaluateTargets({ results: { floor: result("floor", 0.2, 60), synth: result("synth", 0.4, 120) }, providerUsage: usage }));
-    expect(at["synth-time"]).toMatchObject({ value: 2, limit: 2, status: "PASS" });
-    expect(at["synth-memory"]).toMatchObject({ value: 2, limit: 2, status: "PASS" });
-    const slow = byId(evaluateTargets({ results: { floor: result("floor", 0.2, 60), synth: result("synth", 0.41, 100) } }));
-    expect(slow["synth-time"].status).toBe("FAIL");
-    expect(slow["synth-memory"].status).toBe("PASS");
-    const big = byId(evaluateTargets({ results: { floor: result("floor", 0.2, 60), synth: result("synth", 0.3, 121) } }));
-    expect(big["synth-time"].status).toBe("PASS");
-    expect(big["synth-memory"].status).toBe("FAIL");
+  it("passes the app at exactly 2× the floor and fails above, for time and memory separately", () => {
+    const at = byId(evaluateTargets({ results: { floor: result("floor", 0.2, 60), app: result("app", 0.4, 120) }, providerUsage: usage }));
+    expect(at["app-time"]).toMatchObject({ value: 2, limit: 2, status: "PASS" });
+    expect(at["app-memory"]).toMatchObject({ value: 2, limit: 2, status: "PASS" });
+    const slow = byId(evaluateTargets({ results: { floor: result("floor", 0.2, 60), app: result("app", 0.41, 100) } }));
+    expect(slow["app-time"].status).toBe("FAIL");
+    expect(slow["app-memory"].status).toBe("PASS");
+    const big = byId(evaluateTargets({ results: { floor: result("floor", 0.2, 60), app: result("app", 0.3, 121) } }));
+    expect(big["app-time"].status).toBe("PASS");
+    expect(big["app-memory"].status).toBe("FAIL");
+  });
+
+  it("allows npm run synth 3×, the first synth after an edit 4× and the largest config 1.5× the floor", () => {
+    const floor = result("floor", 0.25, 60);
+    const at = byId(
+      evaluateTargets({ results: { floor, "npm-synth": result("npm-synth", 0.75, 90), edited: result("edited", 1, 90), largest: result("largest", 0.375, 90) } }),
+    );
+    expect([at["npm-synth-time"], at["edited-time"], at["largest-time"]]).toMatchObject([
+      { value: 3, limit: 3, status: "PASS", description: "npm run synth at most 3× the floor" },
+      { value: 4, limit: 4, status: "PASS", description: "the first synth after an edit at most 4× the floor" },
+      { value: 1.5, limit: 1.5, status: "PASS", description: "the app on the largest config at most 1.5× the floor" },
+    ]);
+    const above = byId(
+      evaluateTargets({
+        results: { floor, "npm-synth": result("npm-synth", 0.76, 90), edited: result("edited", 1.01, 90), largest: result("largest", 0.38, 90) },
+      }),
+    );
+    expect([above["npm-synth-time"].status, above["edited-time"].status, above["largest-time"].status]).toEqual(["FAIL", "FAIL", "FAIL"]);
   });
 
   it("wants the test suite under 30 s: 30 s is a miss", () => {
@@ -146,12 +210,15 @@ describe("evaluateTargets", () => {
   });
 
   it("skips what was not measured, and skipped targets are not misses", () => {
-    const targets = evaluateTargets({ results: { synth: result("synth", 9, 900) } });
+    const targets = evaluateTargets({ results: { app: result("app", 9, 900) } });
     expect(targets.map((t) => [t.id, t.status, t.note])).toEqual([
-      ["synth-time", "SKIP", "not measured: floor"],
-      ["synth-memory", "SKIP", "not measured: floor"],
+      ["app-time", "SKIP", "not measured: floor"],
+      ["npm-synth-time", "SKIP", "not measured: floor, npm-synth"],
+      ["edited-time", "SKIP", "not measured: floor, edited"],
+      ["largest-time", "SKIP", "not measured: floor, largest"],
+      ["app-memory", "SKIP", "not measured: floor"],
       ["tests-time", "SKIP", "not measured: tests"],
-      ["providers-used", "SKIP", "not measured: synth"],
+      ["providers-used", "SKIP", "not measured: no synth"],
     ]);
     expect(targetsMet(targets)).toBe(true);
     expect(targetsMet([...targets, { id: "x", description: "x", value: 3, limit: 2, unit: "×", status: "FAIL" }])).toBe(false);
@@ -173,9 +240,10 @@ describe("tables", () => {
     machine: { cpus: 2, cpuModel: "Test CPU", node: "v20.0.0", platform: "linux x64", totalMemoryMiB: 4096, loadAverage: 0.2 },
     config: "bench/largest.yaml",
     memoryMethod: "peak RSS of the process tree",
-    measurements: [{ ...result("floor", 0.2, 60), cpuSeconds: [0.18], medianCpuSeconds: 0.18 }, result("synth", 0.5, 90), result("tests", 20, 700)],
-    ratios: { synth: { time: 2.5, memory: 1.5 }, "cdktf-synth": {} },
-    targets: evaluateTargets({ results: { floor: result("floor", 0.2, 60), synth: result("synth", 0.5, 90), tests: result("tests", 20, 700) } }),
+    measurements: [{ ...result("floor", 0.2, 60), cpuSeconds: [0.18], medianCpuSeconds: 0.18 }, result("app", 0.5, 90), result("tests", 20, 700)],
+    ratios: { app: { time: 2.5, memory: 1.5 } },
+    failures: [],
+    targets: evaluateTargets({ results: { floor: result("floor", 0.2, 60), app: result("app", 0.5, 90), tests: result("tests", 20, 700) } }),
     targetsMet: false,
   };
 
@@ -185,16 +253,33 @@ describe("tables", () => {
     expect(text).not.toContain("note:");
     const rows = text.split("\n");
     expect(rows.find((row) => row.startsWith("floor"))?.split(/\s{2,}/)).toEqual(["floor", "floor", "1", "0.20 s", "1.00×", "0.18 s", "60 MiB", "1.00×"]);
-    expect(rows.find((row) => row.startsWith("synth"))?.split(/\s{2,}/)).toEqual(["synth", "synth", "1", "0.50 s", "2.50×", "-", "90 MiB", "1.50×"]);
+    expect(rows.find((row) => row.startsWith("app "))?.split(/\s{2,}/)).toEqual(["app", "app", "1", "0.50 s", "2.50×", "-", "90 MiB", "1.50×"]);
     expect(rows.find((row) => row.startsWith("tests"))?.split(/\s{2,}/)).toEqual(["tests", "tests", "1", "20.0 s", "-", "-", "700 MiB", "-"]);
-    expect(rows.find((row) => row.startsWith("synth time"))?.split(/\s{2,}/)).toEqual(["synth time at most 2× the floor", "2.50×", "2×", "FAIL"]);
+    expect(rows.find((row) => row.startsWith("the app command"))?.split(/\s{2,}/)).toEqual([
+      "the app command (as cdktf runs it) at most 2× the floor",
+      "2.50×",
+      "2×",
+      "FAIL",
+    ]);
+    expect(rows.find((row) => row.startsWith("the first synth"))?.split(/\s{2,}/)).toEqual([
+      "the first synth after an edit at most 4× the floor",
+      "-",
+      "4×",
+      "SKIP (not measured: edited)",
+    ]);
     expect(rows.find((row) => row.startsWith("unit test suite"))?.split(/\s{2,}/)).toEqual(["unit test suite under 30 s", "20.0 s", "30 s", "PASS"]);
     expect(rows.find((row) => row.startsWith("each stack"))?.split(/\s{2,}/)).toEqual([
       "each stack initialises only the providers it uses",
       "-",
       "0",
-      "SKIP (not measured: synth)",
+      "SKIP (not measured: no synth)",
     ]);
+  });
+
+  it("names a measurement that failed, with the first line of its output", () => {
+    const text = formatReport({ ...report, failures: [{ id: "npm-test", command: "npm test", message: "npm test exited with status 1; its last output:\nboom" }] });
+    expect(text).toContain("\nFAILED: npm-test (npm test): npm test exited with status 1; its last output:\n");
+    expect(text).not.toContain("boom");
   });
 
   it("says when the machine is not the one the targets are set for, or was busy", () => {
@@ -210,8 +295,8 @@ describe("tables", () => {
   it("can print Markdown tables for CONTRIBUTING.md's Speed section", () => {
     const markdown = formatReport(report, "markdown");
     expect(markdown).toContain("| measurement | command | runs | time | × floor | CPU | peak RSS | × floor |");
-    expect(markdown).toContain("| synth | `synth` | 1 | 0.50 s | 2.50× | - | 90 MiB | 1.50× |");
-    expect(markdown).toContain("| synth time at most 2× the floor | 2.50× | 2× | FAIL |");
+    expect(markdown).toContain("| app | `app` | 1 | 0.50 s | 2.50× | - | 90 MiB | 1.50× |");
+    expect(markdown).toContain("| the app command (as cdktf runs it) at most 2× the floor | 2.50× | 2× | FAIL |");
   });
 });
 
@@ -229,21 +314,28 @@ describe("parseBenchArguments", () => {
   });
 
   it("takes runs for all, or per measurement keeping the other defaults", () => {
-    expect(parse("--runs", "2").runs).toEqual({ floor: 2, synth: 2, "cdktf-synth": 2, tests: 2, tsc: 2 });
-    expect(parse("--runs", "synth=9, tests=2").runs).toEqual({ ...DEFAULT_RUNS, synth: 9, tests: 2 });
+    expect(parse("--runs", "2").runs).toEqual(Object.fromEntries(MEASUREMENT_IDS.map((id) => [id, 2])));
+    expect(parse("--runs", "app=9, tests=2").runs).toEqual({ ...DEFAULT_RUNS, app: 9, tests: 2 });
   });
 
   it("keeps the table's order for --only, and takes --check, --markdown, --config, --output", () => {
-    const args = parse("--only", "tsc,floor", "--check", "--markdown", "--config", "x.yaml", "--output", "out.json");
-    expect(args).toMatchObject({ only: ["floor", "tsc"], check: true, markdown: true, config: "x.yaml", output: "out.json" });
+    const args = parse("--only", "npm-test,floor", "--check", "--markdown", "--config", "x.yaml", "--output", "out.json");
+    expect(args).toMatchObject({ only: ["floor", "npm-test"], check: true, markdown: true, config: "x.yaml", output: "out.json" });
+  });
+
+  it("skips what --skip names, from everything or from --only", () => {
+    expect(parse("--skip", "npm-test").only).toEqual(MEASUREMENT_IDS.filter((id) => id !== "npm-test"));
+    expect(parse("--only", "floor,app,tests", "--skip", "tests").only).toEqual(["floor", "app"]);
   });
 
   it.each([
     [["--runs", "0"], '--runs: "0" is not a number of runs between 1 and 100'],
-    [["--runs", "synth=two"], '--runs synth: "two" is not a number of runs between 1 and 100'],
-    [["--runs", "synth"], '--runs: "synth" is not ID=N; write e.g. --runs synth=10,tests=2, or --runs 3 for all'],
-    [["--runs", "synthh=3"], '--runs: "synthh" is not a measurement; known: floor, synth, cdktf-synth, tests, tsc'],
-    [["--only", "floor,jest"], '--only: "jest" is not a measurement; known: floor, synth, cdktf-synth, tests, tsc'],
+    [["--runs", "app=two"], '--runs app: "two" is not a number of runs between 1 and 100'],
+    [["--runs", "app"], '--runs: "app" is not ID=N; write e.g. --runs app=10,tests=2, or --runs 3 for all'],
+    [["--runs", "synth=3"], `--runs: "synth" is not a measurement; known: ${MEASUREMENT_IDS.join(", ")}`],
+    [["--only", "floor,jest"], '--only: "jest" is not a measurement; known: floor, app, npm-synth, edited, largest, cdktf-synth, tests, npm-test'],
+    [["--skip", "tsc"], `--skip: "tsc" is not a measurement; known: ${MEASUREMENT_IDS.join(", ")}`],
+    [["--only", "app", "--skip", "app"], "--only and --skip leave nothing to measure"],
     [["--config", ""], "--config: give the path of a config file"],
     [["--fast"], "Unknown option '--fast'"],
     [["extra"], "Unexpected argument 'extra'"],
@@ -330,41 +422,74 @@ describeWithTools("measureProcess with GNU time", [findTool("/usr/bin/time")], (
   });
 });
 
+describe("the transpile cache of scripts/run-sources.js, as the bench uses it", () => {
+  it("moves to GITPOD_CDKTF_TRANSPILE_CACHE (relative to the current folder), where cacheFileFor finds each file's output", () => {
+    const dir = scratchDir("bench-cache-");
+    const entry = path.join(ROOT, "scripts", "project-root.ts");
+    const ran = spawnSync(process.execPath, sourceArgs("scripts/project-root.ts"), {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, [CACHE_ENV_VAR]: "cache" },
+    });
+    expect(ran.stderr).toBe("");
+    expect(ran.status).toBe(0);
+    const cached = cacheFileFor(entry, path.join(dir, "cache"));
+    expect(cached.startsWith(path.join(dir, "cache") + path.sep)).toBe(true);
+    expect(fs.readFileSync(cached, "utf8")).toContain("function projectRoot(");
+    // The default folder, and a path relative to the current folder, give the same answers.
+    expect(path.dirname(path.dirname(cacheFileFor(entry)))).toBe(DEFAULT_CACHE_DIR);
+    expect(cacheFileFor(path.relative(process.cwd(), entry), path.join(dir, "cache"))).toBe(cached);
+  });
+});
+
+/** The measurements the end-to-end test runs, once each: the fast ones unless named in this variable (e.g. to include npm-test). */
+const E2E_MEASUREMENTS = process.env.GITPOD_CDKTF_BENCH_TEST_ONLY ?? "floor,app,npm-synth,edited,largest";
+
 describe("npm run bench (scripts/bench.ts)", () => {
   // As npm runs it: in the project root, with the user's folder in INIT_CWD.
-  const run = (args: string[], userDir = ROOT) =>
-    spawnSync(process.execPath, [...BENCH, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: userDir } });
+  const run = (args: string[], userDir = ROOT, env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, [...BENCH, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: userDir, ...env } });
 
-  it("measures, shows progress on stderr, prints the table and writes the JSON where the user asked", () => {
+  it(`measures (${E2E_MEASUREMENTS}, once each), shows progress on stderr, prints the table and writes the JSON where the user asked`, () => {
+    const ids = E2E_MEASUREMENTS.split(",") as MeasurementId[];
     const userDir = scratchDir("bench-");
     const output = path.join(userDir, "results.json");
-    const result = run(["--only", "synth", "--runs", "1", "--output", "results.json"], userDir);
-    expect(result.status).toBe(0);
+    const result = run(["--only", E2E_MEASUREMENTS, "--runs", "1", "--output", "results.json"], userDir);
     expect(result.stderr).toContain(`bench: wrote ${output}\n`);
-    expect(result.stderr).toContain("bench: [1/1] synth: node scripts/run-sources.js main.ts (1 run)\nbench:   run 1/1 ... ");
+    expect(result.status).toBe(0);
+    if (ids.includes("app")) {
+      expect(result.stderr).toContain("bench:   app: node scripts/run-sources.js main.ts ... ");
+      expect(result.stderr).toContain("bench: [run 1/1] app: node scripts/run-sources.js main.ts ... ");
+    }
     expect(result.stdout).toContain("config: bench/largest.yaml");
     expect(result.stdout).toMatch(/^each stack initialises only the providers it uses +0 stacks +0 +PASS$/m);
-    const json = JSON.parse(fs.readFileSync(output, "utf8"));
+    const json = JSON.parse(fs.readFileSync(output, "utf8")) as BenchReport;
     expect(json.machine).toMatchObject({ node: process.version, cpus: expect.any(Number), loadAverage: expect.any(Number) });
-    expect(json.measurements).toEqual([expect.objectContaining({ id: "synth", runs: 1, wallSeconds: [expect.any(Number)] })]);
-    expect(json.measurements[0].medianPeakRssMiB).toBeGreaterThan(30);
-    expect(json.ratios).toEqual({ synth: {}, "cdktf-synth": {} });
-    expect(json.targets.map((t: TargetResult) => [t.id, t.status])).toEqual([
-      ["synth-time", "SKIP"],
-      ["synth-memory", "SKIP"],
-      ["tests-time", "SKIP"],
-      ["providers-used", "PASS"],
-    ]);
+    expect(json.measurements.map((m) => [m.id, m.runs, m.wallSeconds.length])).toEqual(ids.map((id) => [id, 1, 1]));
+    expect(json.failures).toEqual([]);
+    for (const measurement of json.measurements) expect(measurement.medianPeakRssMiB).toBeGreaterThan(30);
+    const synths = ids.filter((id) => id !== "floor" && measurements(SETUP).find((m) => m.id === id)?.versusFloor);
+    expect(Object.keys(json.ratios)).toEqual(ids.includes("floor") ? synths : []);
+    for (const id of synths) expect(json.ratios[id]?.time).toBeGreaterThan(0);
+    const status = byId([...json.targets]);
+    if (ids.includes("floor") && ids.includes("edited")) expect(["PASS", "FAIL"]).toContain(status["edited-time"].status);
+    expect(status["providers-used"].status).toBe("PASS");
+  });
+
+  it("refuses to measure npm test inside a measured command, which would run the test suite inside itself", () => {
+    const nested = run(["--only", "floor,npm-test", "--runs", "1"], ROOT, { [MEASURING_ENV_VAR]: "1" });
+    expect(nested.status).toBe(1);
+    expect(nested.stderr).toMatch(/^bench: npm-test: this bench runs inside a command another bench is measuring .*--skip npm-test\n$/);
   });
 
   it("rejects bad arguments and a bad config before measuring anything, without a stack trace", () => {
-    const bad = run(["--runs", "synth=0"]);
+    const bad = run(["--runs", "app=0"]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/^bench: --runs synth: "0" is not a number of runs between 1 and 100\n\nusage: npm run bench/);
+    expect(bad.stderr).toMatch(/^bench: --runs app: "0" is not a number of runs between 1 and 100\n\nusage: npm run bench/);
     const missing = run(["--config", "nope.yaml"]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe(`bench: --config nope.yaml: the file ${path.join(ROOT, "nope.yaml")} does not exist\n`);
     expect(missing.stderr).not.toMatch(/^\s+at /m);
-    expect(missing.stderr).not.toContain("bench: [1/");
+    expect(missing.stderr).not.toContain("bench: [run ");
   });
 });

@@ -1,13 +1,13 @@
 /** Command-line arguments of `npm run bench`; every mistake is a UsageError saying what to write. */
 import { parseArguments, UsageError } from "../command-line";
-import { MEASUREMENT_IDS, type MeasurementId } from "./measurements";
+import { DEFAULT_RUNS, LARGEST_CONFIG, MEASUREMENT_IDS, type MeasurementId } from "./measurements";
 
-export const DEFAULT_CONFIG = "bench/largest.yaml";
+export const DEFAULT_CONFIG = LARGEST_CONFIG;
 export const DEFAULT_OUTPUT = "bench-results.json";
 
 export interface BenchArguments {
   readonly runs: Readonly<Record<MeasurementId, number>>;
-  /** The measurements to run, in the table's order. */
+  /** The measurements to run, in the table's order (--only, less --skip). */
   readonly only: readonly MeasurementId[];
   /** As given (relative to where the user ran npm), or undefined for the default in the project root. */
   readonly config?: string;
@@ -21,9 +21,10 @@ export interface BenchArguments {
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]
 
-  --runs N | ID=N[,ID=N...]  runs per measurement (default floor=5,synth=5,cdktf-synth=3,tests=1,tsc=3)
+  --runs N | ID=N[,ID=N...]  runs per measurement (default ${Object.entries(DEFAULT_RUNS).map(([id, n]) => `${id}=${n}`).join(",")})
   --only ID[,ID...]          measure only these: ${MEASUREMENT_IDS.join(", ")}
-  --config FILE              config the synths use (default ${DEFAULT_CONFIG})
+  --skip ID[,ID...]          measure all but these (e.g. --skip npm-test, which takes minutes)
+  --config FILE              config the synths use (default ${DEFAULT_CONFIG}; largest always uses ${LARGEST_CONFIG})
   --output FILE              JSON results (default ${DEFAULT_OUTPUT})
   --check                    exit 1 when a target is missed (default: report only)
   --markdown                 print the tables as Markdown
@@ -37,6 +38,7 @@ export function parseBenchArguments(argv: readonly string[], defaultRuns: Readon
     options: {
       runs: { type: "string" },
       only: { type: "string" },
+      skip: { type: "string" },
       config: { type: "string" },
       output: { type: "string" },
       check: { type: "boolean", default: false },
@@ -48,7 +50,7 @@ export function parseBenchArguments(argv: readonly string[], defaultRuns: Readon
   if (values.output === "") throw new UsageError("--output: give the path of the JSON file to write");
   return {
     runs: values.runs === undefined ? { ...defaultRuns } : parseRuns(values.runs, defaultRuns),
-    only: values.only === undefined ? [...MEASUREMENT_IDS] : parseOnly(values.only),
+    only: selected(values.only, values.skip),
     ...(values.config === undefined ? {} : { config: values.config }),
     ...(values.output === undefined ? {} : { output: values.output }),
     check: values.check,
@@ -67,16 +69,20 @@ function parseRuns(spec: string, defaults: Readonly<Record<MeasurementId, number
   for (const entry of spec.split(",")) {
     const [id, count, ...rest] = entry.split("=");
     if (count === undefined || rest.length > 0) {
-      throw new UsageError(`--runs: "${entry}" is not ID=N; write e.g. --runs synth=10,tests=2, or --runs 3 for all`);
+      throw new UsageError(`--runs: "${entry}" is not ID=N; write e.g. --runs app=10,tests=2, or --runs 3 for all`);
     }
     runs[measurementId(id.trim(), "--runs")] = runCount(count.trim(), `--runs ${id}`);
   }
   return runs;
 }
 
-function parseOnly(spec: string): MeasurementId[] {
-  const ids = new Set(spec.split(",").map((id) => measurementId(id.trim(), "--only")));
-  return MEASUREMENT_IDS.filter((id) => ids.has(id));
+function selected(only: string | undefined, skip: string | undefined): MeasurementId[] {
+  const ids = (spec: string, option: string) => new Set(spec.split(",").map((id) => measurementId(id.trim(), option)));
+  const wanted = only === undefined ? new Set(MEASUREMENT_IDS) : ids(only, "--only");
+  const skipped = skip === undefined ? new Set<MeasurementId>() : ids(skip, "--skip");
+  const chosen = MEASUREMENT_IDS.filter((id) => wanted.has(id) && !skipped.has(id));
+  if (chosen.length === 0) throw new UsageError("--only and --skip leave nothing to measure");
+  return chosen;
 }
 
 function measurementId(id: string, option: string): MeasurementId {

@@ -40,14 +40,23 @@ export interface MachineFacts {
   readonly loadAverage: number;
 }
 
+/** A measurement whose command failed: its remaining runs were skipped. */
+export interface MeasurementFailure {
+  readonly id: MeasurementId;
+  readonly command: string;
+  readonly message: string;
+}
+
 export interface BenchReport {
   readonly machine: MachineFacts;
   readonly config: string;
   readonly memoryMethod: string;
   readonly measurements: readonly MeasurementResult[];
-  /** (b)/(a) and (c)/(a): the synth, directly and through the cdktf CLI, against the floor. */
-  readonly ratios: { readonly synth: Ratios; readonly "cdktf-synth": Ratios };
+  /** Each synth measured (directly, through npm, after an edit, on the largest config, through the cdktf CLI) against the floor. */
+  readonly ratios: Partial<Record<MeasurementId, Ratios>>;
+  readonly failures: readonly MeasurementFailure[];
   readonly targets: readonly TargetResult[];
+  /** Every target evaluated was met and no measurement failed. */
   readonly targetsMet: boolean;
 }
 
@@ -80,6 +89,14 @@ export function ratiosToFloor(results: Partial<Record<MeasurementId, Measurement
     ...(time === undefined ? {} : { time: round(time, 2) }),
     ...(memory === undefined ? {} : { memory: round(memory, 2) }),
   };
+}
+
+/** The ratios to the floor of every measured synth. */
+export function allRatiosToFloor(
+  results: Partial<Record<MeasurementId, MeasurementResult>>,
+  measured: readonly Measurement[],
+): Partial<Record<MeasurementId, Ratios>> {
+  return Object.fromEntries(measured.filter((m) => m.versusFloor && m.id !== "floor" && results[m.id]).map((m) => [m.id, ratiosToFloor(results, m.id)]));
 }
 
 export function machineFacts(): MachineFacts {

@@ -59,16 +59,13 @@ function formatTargetLimit(target: TargetResult): string {
   }
 }
 
-/** Ratios are shown for the two synths, the only commands the floor is a floor of. */
-const RATIO_ROWS: ReadonlySet<MeasurementId> = new Set(["floor", "synth", "cdktf-synth"]);
-
 export function formatReport(report: BenchReport, format: TableFormat = "text"): string {
   const table = format === "markdown" ? formatMarkdownTable : formatTable;
   const { machine } = report;
-  const ratioOf = (id: MeasurementId): Ratios =>
-    id === "floor" ? { time: 1, memory: 1 } : id === "synth" || id === "cdktf-synth" ? report.ratios[id] : {};
+  // Ratios are shown for the synths, the only commands the floor is a floor of.
+  const ratioOf = (id: MeasurementId): Ratios => (id === "floor" ? { time: 1, memory: 1 } : (report.ratios[id] ?? {}));
   const measurementRows = report.measurements.map((result) => {
-    const ratios = RATIO_ROWS.has(result.id) ? ratioOf(result.id) : {};
+    const ratios = ratioOf(result.id);
     return [
       result.id,
       format === "markdown" ? `\`${result.command}\`` : result.command,
@@ -94,6 +91,7 @@ export function formatReport(report: BenchReport, format: TableFormat = "text"):
   if (machine.loadAverage > machine.cpus / 2) {
     header.push(`note: the machine was busy (load average ${machine.loadAverage} on ${machine.cpus} CPUs at the start): times are inflated`);
   }
+  const failures = report.failures.map((failure) => `FAILED: ${failure.id} (${failure.command}): ${failure.message.split("\n")[0]}`);
   return [
     header.join(format === "markdown" ? "  \n" : "\n") + "\n",
     table(
@@ -102,5 +100,6 @@ export function formatReport(report: BenchReport, format: TableFormat = "text"):
       ["left", "left", "right", "right", "right", "right", "right", "right"],
     ),
     table(["target", "value", "limit", "result"], targetRows, ["left", "right", "right", "left"]),
+    ...(failures.length > 0 ? [failures.join("\n") + "\n"] : []),
   ].join("\n");
 }
