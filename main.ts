@@ -16,11 +16,11 @@ function main(): number {
     process.stderr.write(`gitpod-cdktf: ${error.message}\n`);
     return 1;
   }
+  // Only errors go to stderr: the cdktf CLI shows everything an app writes there as [ERROR] lines.
   if (loaded.usedDefaults) {
-    process.stderr.write(`gitpod-cdktf: ${NO_CONFIG_FILE}: using the built-in defaults, an all-in-cluster installation for ${loaded.config.domain}\n`);
+    process.stdout.write(`gitpod-cdktf: ${NO_CONFIG_FILE}: using the built-in defaults, an all-in-cluster installation for ${loaded.config.domain}\n`);
   }
   const { outdir, stackIds } = synthesize(loaded.config);
-  // stdout: the cdktf CLI shows an app's stderr as errors.
   process.stdout.write(`gitpod-cdktf: synthesized ${stackIds.join(", ")} into ${outdir} (config: ${loaded.source})\n`);
   return 0;
 }
