@@ -14,7 +14,8 @@ function main(): number {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`gitpod-cdktf: ${error.message}\n`);
-    return 1;
+    // 2, as for the other commands: the input cannot be used (1 is left for failures of the app).
+    return 2;
   }
   // Only errors go to stderr: the cdktf CLI shows everything an app writes there as [ERROR] lines.
   if (loaded.usedDefaults) {

@@ -45,8 +45,8 @@ describe("npm run synth (node scripts/run-sources.js main.ts)", () => {
     fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), "domain: https://gitpod.acme.dev\ndatabase:\n  type: postgres\n");
     const result = synth(dir);
 
-    it("exits non-zero with one line per problem", () => {
-      expect(result.status).toBe(1);
+    it("exits 2 (bad input) with one line per problem", () => {
+      expect(result.status).toBe(2);
       expect(result.stdout).toBe("");
       expect(result.stderr).toMatch(/^gitpod-cdktf: invalid configuration \(\.\/gitpod-cdktf\.yaml\): 2 problems\n/);
       expect(result.stderr).toContain("  - domain: must be a fully-qualified lower-case domain name");
@@ -66,9 +66,23 @@ describe("npm run synth (node scripts/run-sources.js main.ts)", () => {
   it("fails when GITPOD_CDKTF_CONFIG names a missing file", () => {
     const dir = projectDir();
     const result = synth(dir, { GITPOD_CDKTF_CONFIG: "prod.yaml" });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain("GITPOD_CDKTF_CONFIG: the file prod.yaml does not exist");
     expect(fs.existsSync(path.join(dir, "cdktf.out"))).toBe(false);
+  });
+
+  it("refuses a config path that is a FIFO or a directory at once (no hang), in one line, exit 2", () => {
+    for (const make of [(file: string) => spawnSync("mkfifo", [file]), (file: string) => fs.mkdirSync(file)]) {
+      const dir = projectDir();
+      make(path.join(dir, "gitpod-cdktf.yaml"));
+      const started = Date.now();
+      const result = synth(dir);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^gitpod-cdktf: invalid configuration \(\.\/gitpod-cdktf\.yaml\): 1 problem\n  - the config file \.\/gitpod-cdktf\.yaml: is (a FIFO \(named pipe\)|a directory), not a file\n/);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(fs.existsSync(path.join(dir, "cdktf.out"))).toBe(false);
+    }
   });
 
   it("synthesizes every backend on a machine without Terraform (a Node-only CI job)", () => {

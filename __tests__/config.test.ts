@@ -194,15 +194,15 @@ describe("configuration errors name the field, the problem and the accepted valu
 
   it("rejects unknown fields, with their path", () => {
     expect(problemsOf({ domain: "a.example.com", gitpod: { namespcae: "x" }, databse: {} })).toEqual([
-      "gitpod.namespcae: unknown field; remove it or check its spelling (fields are case-sensitive)",
-      "databse: unknown field; remove it or check its spelling (fields are case-sensitive)",
+      "gitpod.namespcae: unknown field (did you mean namespace?); valid here: version, namespace, repository, installerImage, dropImageRepo, workspaceRuntime, proxy, installTimeout; fields are case-sensitive",
+      "databse: unknown field (did you mean database?); valid here: name, domain, gitpod, kubernetes, aws, tls, database, storage, registry, scm, backend; fields are case-sensitive",
     ]);
   });
 
   it("names every unknown field of a section at once", () => {
     expect(problemsOf({ domain: "a.example.com", gitpod: { namespcae: "x", verison: "y", version: "2022.11.3" } })).toEqual([
-      "gitpod.namespcae: unknown field; remove it or check its spelling (fields are case-sensitive)",
-      "gitpod.verison: unknown field; remove it or check its spelling (fields are case-sensitive)",
+      expect.stringMatching(/^gitpod\.namespcae: unknown field \(did you mean namespace\?\); valid here: /),
+      expect.stringMatching(/^gitpod\.verison: unknown field \(did you mean version\?\); valid here: /),
     ]);
   });
 
@@ -413,13 +413,15 @@ describe("AWS modes", () => {
     ]);
   });
 
-  it("checks what the modes need even when another field is malformed, but not when a field has the wrong type", () => {
+  it("checks what the modes need in the same round as every other problem", () => {
     expect(problemsOf({ domain: "https://a.example.com", storage: { type: "s3" } })).toEqual([
       expect.stringMatching(/^domain: must be a fully-qualified/),
       "aws: is required by the AWS modes in this config: give at least aws.region",
     ]);
+    // Judged on the input as written, so it comes in the same round as the type problem.
     expect(problemsOf({ domain: "a.example.com", storage: { type: "s3" }, gitpod: { dropImageRepo: "yes" } })).toEqual([
       'gitpod.dropImageRepo: expected boolean, got "yes"',
+      "aws: is required by the AWS modes in this config: give at least aws.region",
     ]);
   });
 
@@ -449,7 +451,7 @@ describe("AWS modes", () => {
       path.join(cwd, "gitpod-cdktf.yaml"),
       "domain: gitpod.acme.dev\ndatabase:\n  type: external\n  host: db.acme.dev\n  username: gitpod\n  caCertificateFile: certs/missing.pem\n",
     );
-    expect(() => loadConfig({ env: {}, cwd })).toThrow("database.caCertificateFile: certs/missing.pem does not exist (paths are relative to the config file)");
+    expect(() => loadConfig({ env: {}, cwd })).toThrow("database.caCertificateFile (certs/missing.pem, relative to the config file): does not exist");
   });
 });
 

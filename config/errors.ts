@@ -1,31 +1,53 @@
 import type * as v from "valibot";
 import { SENSITIVE_VARIABLES, scmClientSecretVariable, terraformVariableEnv } from "./schema";
 
+/** At most this many problems are listed, each at most this long: the message stays small whatever the input. */
+const MAX_PROBLEMS = 20;
+const MAX_PROBLEM_LENGTH = 400;
+
 /** A configuration the project cannot use. `problems` holds one line per problem, field first. */
 export class ConfigError extends Error {
   /** The source and its problems, one per line; `message` adds what the synth did about it. */
   readonly summary: string;
+  readonly problems: readonly string[];
 
   constructor(
     readonly source: string,
-    readonly problems: readonly string[],
+    problems: readonly string[],
   ) {
+    const shown = [...new Set(problems)].map((problem) => clip(problem.replace(/\s*\n\s*/g, " "), MAX_PROBLEM_LENGTH));
+    const listed = shown.length > MAX_PROBLEMS ? [...shown.slice(0, MAX_PROBLEMS), `... and ${shown.length - MAX_PROBLEMS} more (fix these first)`] : shown;
     const summary =
-      `invalid configuration (${source}): ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
-      problems.map((problem) => `  - ${problem}`).join("\n");
+      `invalid configuration (${clip(source, 200)}): ${shown.length} problem${shown.length === 1 ? "" : "s"}\n` +
+      listed.map((problem) => `  - ${problem}`).join("\n");
     super(`${summary}\nNothing was synthesized; fix the fields above and run again.`);
     this.summary = summary;
+    this.problems = listed;
     this.name = "ConfigError";
   }
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * A short excerpt of a value the user gave, for "(got ...)": never long, and never anything that
+ * looks like key material.
+ */
+export function excerpt(value: unknown): string {
+  if (typeof value === "string" && /-----BEGIN|PRIVATE KEY/.test(value)) return "(value not shown)";
+  const text = JSON.stringify(value) ?? String(value);
+  return clip(text, 60);
 }
 
 /** Keys that would carry a secret; they never belong in the config file (docs/modes.md, "Secrets"). */
 const SECRET_KEY = /(password|secret|token|privatekey|credentials|secretaccesskey|secretkey)$/i;
 
-/** `scm.providers[0].clientId` */
+/** `scm.providers[0].clientId`; a key too long to be one is cut short. */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part)}`))
+    .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${clip(String(part), 60)}`))
     .join("");
 }
 
@@ -57,10 +79,34 @@ function secretKeyMessage(input: unknown, path: readonly PropertyKey[], key: str
   return `${field}: secrets are never read from the config file; remove it and pass the value as the sensitive Terraform variable docs/modes.md ("Secrets") lists for this field`;
 }
 
-function unknownKeyMessage(input: unknown, path: readonly PropertyKey[], key: string): string {
-  return SECRET_KEY.test(key)
-    ? secretKeyMessage(input, path, key)
-    : `${formatPath([...path, key])}: unknown field; remove it or check its spelling (fields are case-sensitive)`;
+function unknownKeyMessage(input: unknown, path: readonly PropertyKey[], key: string, known: readonly string[]): string {
+  if (SECRET_KEY.test(key)) return secretKeyMessage(input, path, key);
+  const field = formatPath([...path, key]);
+  if (key === "<<") return `${field}: YAML merge keys (<<) are not supported; write the fields out (an anchor may still stand for a whole value)`;
+  const closest = closestName(key, known);
+  const hint = closest === undefined ? "" : ` (did you mean ${closest}?)`;
+  const valid = known.length === 0 ? "" : `; valid here: ${clip(known.join(", "), 200)}`;
+  return `${field}: unknown field${hint}${valid}; fields are case-sensitive`;
+}
+
+/** The known name closest to `key` (case ignored, at most two edits away), if any. */
+function closestName(key: string, known: readonly string[]): string | undefined {
+  if (key.length > 64) return undefined;
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  const scored = known.map((name) => ({ name, score: distance(key.toLowerCase(), name.toLowerCase()) })).sort((a, b) => a.score - b.score);
+  return scored[0] !== undefined && scored[0].score <= 2 ? scored[0].name : undefined;
 }
 
 /**
@@ -148,7 +194,7 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[], input: u
         // valibot reports the first unknown key of an object; name them all at once.
         const known = object?.entries;
         const unknownKeys = known ? Object.keys(last.input as object).filter((key) => !Object.hasOwn(known, key)) : [String(last.key)];
-        return unknownKeys.map((key) => unknownKeyMessage(input, objectPath, key));
+        return unknownKeys.map((key) => unknownKeyMessage(input, objectPath, key, Object.keys(known ?? {})));
       }
       const expected = shaping(object?.entries?.[String(last.key)]);
       if (expected?.type === "picklist") return [`${field}: is required; accepted values: ${quote(expected.options ?? [])}`];
@@ -161,24 +207,26 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[], input: u
         const accepted = (variant.options as SchemaNode[]).map((option) => option.entries![variant.key!].literal);
         const section = String(path[path.length - 2] ?? "config");
         if (given === undefined) return [`${field}: is required; accepted values: ${quote(accepted)}`];
-        return [`${field}: ${JSON.stringify(given)} is not a valid ${section} type; accepted values: ${quote(accepted)}`];
+        return [`${field}: ${excerpt(given)} is not a valid ${section} type; accepted values: ${quote(accepted)}`];
       }
     }
 
     if (issue.type === "picklist") {
       const accepted = schemaAt(root, pathItems)?.options ?? [];
-      return [`${field}: ${given === undefined ? "is required" : `${JSON.stringify(given)} is not accepted`}; accepted values: ${quote(accepted)}`];
+      // YAML reads 8.0 as the number 8 and yes/no as strings only in quotes.
+      const quoteHint = typeof given === "number" && accepted.some((option) => typeof option === "string") ? " (put the value in quotes: YAML reads 8.0 as the number 8)" : "";
+      return [`${field}: ${given === undefined ? "is required" : `${excerpt(given)} is not accepted`}; accepted values: ${quote(accepted)}${quoteHint}`];
     }
 
     if (issue.kind === "schema") {
       return [
         given === undefined
           ? `${field}: is required (expected ${typeName(issue.expected)})`
-          : `${field}: expected ${typeName(issue.expected)}, got ${JSON.stringify(given)}`,
+          : `${field}: expected ${typeName(issue.expected)}, got ${excerpt(given)}${issue.expected === "string" && (typeof given === "number" || typeof given === "boolean") ? ` (put it in quotes, e.g. "${String(given)}": YAML read it as a ${typeof given})` : ""}`,
       ];
     }
 
-    const shown = given === undefined || typeof given === "object" || WRITTEN_IN_FULL.has(issue.type) ? "" : ` (got ${JSON.stringify(given)})`;
+    const shown = given === undefined || typeof given === "object" || WRITTEN_IN_FULL.has(issue.type) ? "" : ` (got ${excerpt(given)})`;
     const counted = (count: unknown) => `${String(count)} ${Array.isArray(given) ? "item" : "character"}${count === 1 ? "" : "s"}`;
     switch (issue.type) {
       case "min_value":
