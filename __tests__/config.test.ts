@@ -291,6 +291,15 @@ describe("configuration errors name the field, the problem and the accepted valu
     ]);
   });
 
+  it("takes chart repositories over https only", () => {
+    const certManager = (chartRepository: string) => ({ domain: "a.example.com", tls: { type: "self-signed", certManager: { chartRepository } } });
+    expect(problemsOf(certManager("http://charts.acme.dev/jetstack"))).toEqual([
+      'tls.certManager.chartRepository: must be an https URL such as https://charts.jetstack.io: over http the chart could be swapped in transit (got "http://charts.acme.dev/jetstack")',
+    ]);
+    expect(problemsOf(certManager("oci://registry.acme.dev/charts"))).toEqual([expect.stringMatching(/^tls.certManager.chartRepository: must be an https URL/)]);
+    expect(validateConfig(certManager("https://charts.acme.dev/jetstack"), "test").tls.certManager.chartRepository).toBe("https://charts.acme.dev/jetstack");
+  });
+
   it("refuses Terraform template syntax where Terraform would not expand it", () => {
     expect(problemsOf({ domain: "a.example.com", kubernetes: { configPath: "${HOME}/.kube/config" } })).toEqual([
       'kubernetes.configPath: must not contain "${" or "%{": Terraform does not expand them here (use ~ for the home directory)',

@@ -141,6 +141,7 @@ describe("the JSON Schema and the app agree", () => {
     ["a domain with a scheme", { domain: "https://gitpod.acme.dev" }, "domain"],
     ["a Kubernetes name with capitals", { domain, gitpod: { namespace: "Gitpod" } }, "gitpod.namespace"],
     ["an http URL where https is required", { domain, aws, tls: { ...acme, server: "http://acme.dev/directory" } }, "tls.server"],
+    ["an http chart repository", { domain, tls: { type: "self-signed", certManager: { chartRepository: "http://charts.acme.dev/jetstack" } } }, "tls.certManager.chartRepository"],
     ["an e-mail without a domain", { domain, aws, tls: { ...acme, email: "platform@" } }, "tls.email"],
     ["a map of numbers", { domain, aws: { region: "eu-west-1", tags: { cost: 1 } } }, "aws.tags.cost"],
   ];

@@ -48,8 +48,15 @@ export const certManagerSchema = section({
   namespace: v.optional(kubernetesName, "cert-manager"),
   /** The cert-manager controller's service account (the chart's default); used by acme-route53. */
   serviceAccount: v.optional(kubernetesName, "cert-manager"),
-  /** Helm repository holding the jetstack chart; point it at a mirror in air-gapped clusters. */
-  chartRepository: v.optional(urlWithScheme(["http", "https"], "must be an http(s) URL such as https://charts.jetstack.io"), "https://charts.jetstack.io"),
+  /**
+   * Helm repository holding the jetstack chart; point it at a mirror in air-gapped clusters. https
+   * only: over plain http anyone on the path could swap the chart, and with it cert-manager's
+   * cluster-wide permissions.
+   */
+  chartRepository: v.optional(
+    urlWithScheme(["https"], "must be an https URL such as https://charts.jetstack.io: over http the chart could be swapped in transit"),
+    "https://charts.jetstack.io",
+  ),
 });
 
 const SCM_DEFAULT_HOSTS: Readonly<Record<string, string>> = { GitHub: "github.com", GitLab: "gitlab.com", Bitbucket: "bitbucket.org" };

@@ -55,7 +55,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "tls.certManager.version": "cert-manager release to install.",
   "tls.certManager.namespace": "Namespace of cert-manager.",
   "tls.certManager.serviceAccount": "The cert-manager controller's service account (the chart's default); `acme-route53` lets it request tokens.",
-  "tls.certManager.chartRepository": "Helm repository holding the jetstack chart; point it at a mirror in air-gapped clusters.",
+  "tls.certManager.chartRepository": "Helm repository holding the jetstack chart, https only; point it at a mirror in air-gapped clusters.",
   "tls.issuerRef": "The issuer that signs Gitpod's certificate; it must solve wildcards (DNS01 for ACME).",
   "tls.issuerRef.name": "Name of the issuer.",
   "tls.issuerRef.kind": "`ClusterIssuer`, or `Issuer` in Gitpod's namespace.",
