@@ -31,9 +31,9 @@ export const rdsMysql = databaseMode({
     /** Take a snapshot `<identifier>-final` when the database is deleted. */
     finalSnapshot: v.optional(v.boolean(), true),
   },
-  // The master password is generated where only the random provider runs; the AWS stack uses the
-  // aws provider alone.
-  placement: ["installation-secrets", "aws-services"],
+  // The master password is generated in the AWS stack, which uses it: no other stack's state gets it
+  // but the release's, which writes it into Gitpod's database secret (docs/modes.md, "Secrets").
+  placement: ["aws-services"],
   aws: { vpcId: "the VPC to create the database in", subnetIds: "two or more private subnets in different availability zones" },
   checks: [
     (rds, report) => {
@@ -48,13 +48,16 @@ export const rdsMysql = databaseMode({
     },
   ],
   build(context, { type: _, ...rds }, aws) {
-    // RDS allows at most 41 characters; alphanumeric, because Gitpod's jobs pass it through shell commands.
-    const password = new Password(context.scope("installation-secrets"), "rds-master-password", {
+    const scope = context.scope("aws-services");
+    // RDS allows at most 41 characters; alphanumeric, because Gitpod's jobs pass it through shell
+    // commands. Same address as when it lived in the installation secrets stack, so existing
+    // installations can move it over with `terraform state mv` (docs/modes.md, "Moving the RDS
+    // master password"); without the move a new one is generated and set on RDS.
+    const password = new Password(scope, "rds-master-password", {
       length: 40,
       special: false,
       lifecycle: { preventDestroy: rds.deletionProtection },
     });
-    const scope = context.scope("aws-services");
     const database = new RdsMysqlDatabase(scope, "rds-mysql", {
       ...rds,
       identifier: `${context.namePrefix}-mysql`,

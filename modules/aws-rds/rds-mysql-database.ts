@@ -5,6 +5,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import type { GitpodDatabase } from "../gitpod/dependencies";
+import { writeOnlyVersion } from "../terraform/write-only-version";
 
 /** RDS for MySQL major versions Gitpod can run on; see docs/aws.md, "RDS engine version". */
 export const RDS_MYSQL_VERSIONS = ["5.7", "8.0", "8.4"] as const;
@@ -136,9 +137,11 @@ export class RdsMysqlDatabase extends Construct implements GitpodDatabase {
       storageEncrypted: true,
       dbName: "gitpod",
       username: this.username,
-      // Write-only: the password (generated elsewhere) is not stored again in this stack's state.
+      // Write-only: the password is not stored again, in the instance's state. RDS receives it when
+      // the version changes, and the version is derived from the password, so a new password
+      // (rotated, or regenerated) is always set on RDS too.
       passwordWo: props.password,
-      passwordWoVersion: 1,
+      passwordWoVersion: writeOnlyVersion(props.password),
       parameterGroupName: this.parameterGroup.name,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
