@@ -9,7 +9,7 @@ import { EXIT, PipelineInputError } from "../pipeline/errors";
 import { jsonSummary } from "../pipeline/report";
 import { runPipeline } from "../pipeline/run-pipeline";
 import { TerraformProcesses } from "../pipeline/terraform-process";
-import { runMain, type CommandIo } from "./command-io";
+import { oneLine, runMain, type CommandIo } from "./command-io";
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -45,7 +45,7 @@ export async function pipelineCommand(args: readonly string[], io: CommandIo): P
     return summary.succeeded ? EXIT.ok : EXIT.stackFailed;
   } catch (error) {
     if (!(error instanceof PipelineInputError)) throw error;
-    io.stderr.write(`pipeline: ${error.message}\n`);
+    io.stderr.write(`pipeline: ${oneLine(error.message)}\n`);
     return EXIT.badInput;
   }
 }

@@ -3,7 +3,7 @@
  * module adds the checks and the messages.
  */
 import { parseArgs } from "util";
-import { PipelineInputError } from "./errors";
+import { PipelineInputError, quote } from "./errors";
 
 export const COMMANDS = ["plan", "apply"] as const;
 export type PipelineCommand = (typeof COMMANDS)[number];
@@ -54,8 +54,14 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** One line: what is wrong, what to do, and where the usage is. */
 function usageError(problem: string): PipelineInputError {
-  return new PipelineInputError(`${problem}\nRun "npm run pipeline -- --help" for usage.`);
+  return new PipelineInputError(`${problem}; run "npm run pipeline -- --help" for usage`);
+}
+
+/** An argument as typed, when it is plain and short; quoted and cut otherwise. */
+function shown(arg: string): string {
+  return /^[\x21-\x7e]{1,80}$/.test(arg) ? arg : quote(arg);
 }
 
 /** Parses `argv` (the arguments after the script name). Throws PipelineInputError on bad input. */
@@ -63,6 +69,8 @@ export function parsePipelineArguments(argv: readonly string[]): ParsedArguments
   const terminator = argv.indexOf("--");
   const own = terminator === -1 ? [...argv] : argv.slice(0, terminator);
   const planArgs = terminator === -1 ? [] : argv.slice(terminator + 1);
+  // Node refuses such arguments only when it starts terraform, with a message quoting them.
+  if (argv.some((arg) => arg.includes("\0"))) throw usageError("an argument contains a NUL character");
 
   let parsed;
   try {
@@ -75,10 +83,10 @@ export function parsePipelineArguments(argv: readonly string[]): ParsedArguments
 
   if (positionals.length === 0) throw usageError(`missing command: expected one of ${COMMANDS.join(", ")}`);
   const [command, ...extra] = positionals;
-  if (!isCommand(command)) throw usageError(`unknown command ${JSON.stringify(command)}: expected one of ${COMMANDS.join(", ")}`);
+  if (!isCommand(command)) throw usageError(`unknown command ${quote(command)}: expected one of ${COMMANDS.join(", ")}`);
   if (extra.length > 0) {
     throw usageError(
-      `unexpected argument ${JSON.stringify(extra[0])}: terraform arguments go after "--" (npm run pipeline -- ${command} -- ${extra[0]})`,
+      `unexpected argument ${quote(extra[0])}: terraform arguments go after "--" (npm run pipeline -- ${command} -- ${shown(extra[0])})`,
     );
   }
   return {
@@ -108,13 +116,13 @@ function nonEmpty(option: string, value: string | undefined): string | undefined
 function parseStackList(values: readonly string[]): string[] {
   const ids = values.flatMap((value) => value.split(",")).map((id) => id.trim());
   if (ids.some((id) => id === "")) {
-    throw usageError(`--stacks: expected stack ids separated by commas, such as --stacks gitpod-installation-secrets,gitpod-release (got ${JSON.stringify(values.join(","))})`);
+    throw usageError(`--stacks: expected stack ids separated by commas, such as --stacks gitpod-installation-secrets,gitpod-release (got ${quote(values.join(","))})`);
   }
   return [...new Set(ids)];
 }
 
 function parseParallelism(value: string): number {
-  if (!/^[1-9][0-9]{0,2}$/.test(value)) throw usageError(`--parallelism: expected a whole number from 1 to 999 (got ${JSON.stringify(value)})`);
+  if (!/^[1-9][0-9]{0,2}$/.test(value)) throw usageError(`--parallelism: expected a whole number from 1 to 999 (got ${quote(value)})`);
   return Number(value);
 }
 
@@ -126,14 +134,16 @@ function describeParseError(error: Error & { code?: string }, args: readonly str
       // parseArgs names "-r" for "-refresh=false": show the argument as it was typed.
       const typed = firstUnknownOption(args) ?? option;
       const command = args.find(isCommand) ?? "plan";
-      return `unknown option ${typed}: terraform options go after "--" (npm run pipeline -- ${command} -- ${typed})`;
+      // A -var or -backend-config typed before "--" carries a value that may be a secret.
+      const typedShown = typed === undefined ? "" : shown(typed.replace(/^(--?(?:var|backend-config)=)([^=]*)=.*$/s, "$1$2=(hidden)"));
+      return `unknown option ${typedShown}: terraform options go after "--" (npm run pipeline -- ${command} -- ${typedShown})`;
     }
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       if (/argument missing/.test(error.message)) return `${option} needs a value`;
       if (/ambiguous/.test(error.message)) return `${option} needs a value; for a value that starts with "-", write ${option}=<value>`;
       return `${option} takes no value`;
     default:
-      return error.message;
+      return error.message.split("\n")[0].slice(0, 200);
   }
 }
 

@@ -5,10 +5,10 @@
  * (.terraform/, .terraform.lock.hcl, <stack>.tfplan), so it runs the same on a fresh CI runner.
  */
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import type { PipelineOptions } from "./arguments";
-import { PipelineInputError } from "./errors";
+import { errorText, joinProblems, PipelineInputError, quote } from "./errors";
+import { describeKind, statPath } from "./input-file";
 import { MANIFEST_FILE, readManifest, type Manifest } from "./manifest";
 import {
   countOutcomes,
@@ -43,16 +43,12 @@ export async function runPipeline(options: PipelineOptions, environment: Pipelin
   const log = new ProgressLog(environment.stderr);
   const outdir = path.resolve(environment.cwd, options.outdir);
   const manifestShown = path.join(options.outdir, MANIFEST_FILE);
-  const manifest = readManifest(outdir, manifestShown);
+  const manifest = during(`reading ${manifestShown}`, () => readManifest(outdir, manifestShown));
   const selected = selectStacks(manifest, options.stacks, manifestShown);
-  const order = executionOrder(manifest.stacks, selected);
+  const order = during("ordering the stacks", () => executionOrder(manifest.stacks, selected));
   const shownDirectory = (id: string) => path.join(options.outdir, manifest.stacks.get(id)!.workingDirectory);
-  for (const id of order) {
-    if (!fs.existsSync(path.join(outdir, manifest.stacks.get(id)!.workingDirectory))) {
-      throw new PipelineInputError(`stack ${id}: its working directory ${shownDirectory(id)} does not exist; synthesize again`);
-    }
-  }
-  const terraformVersion = checkTerraform(options.terraform, environment);
+  during("checking the stack folders", () => checkStackFolders(order, (id) => path.join(outdir, manifest.stacks.get(id)!.workingDirectory), shownDirectory));
+  const terraformVersion = during(`running ${options.terraform} version`, () => checkTerraform(options.terraform, environment));
 
   const parallel = options.parallelism > 1;
   log.line(
@@ -135,24 +131,76 @@ function selectStacks(manifest: Manifest, requested: readonly string[] | undefin
   if (requested === undefined) return new Set(manifest.stacks.keys());
   const unknown = requested.filter((id) => !manifest.stacks.has(id));
   if (unknown.length > 0) {
+    const shownUnknown = unknown.slice(0, 5).map((id) => quote(id));
+    if (unknown.length > 5) shownUnknown.push(`${unknown.length - 5} more`);
+    const known = [...manifest.stacks.keys()];
     throw new PipelineInputError(
-      `--stacks: ${listWords(unknown.map((id) => JSON.stringify(id)))} ${unknown.length === 1 ? "is not a stack" : "are not stacks"} of ${manifestShown}; ` +
-        `its stacks are: ${[...manifest.stacks.keys()].join(", ")}`,
+      `--stacks: ${listWords(shownUnknown)} ${unknown.length === 1 ? "is not a stack" : "are not stacks"} of ${manifestShown}; ` +
+        `its stacks are: ${known.slice(0, 20).join(", ")}${known.length > 20 ? ` and ${known.length - 20} more` : ""}`,
     );
   }
   return new Set(requested);
 }
 
+/** What cdktf writes into each stack's folder: JSON, or HCL with `cdktf synth --hcl`. */
+export const STACK_FILES = ["cdk.tf.json", "cdk.tf"] as const;
+
+/**
+ * Every selected stack's folder exists, is a folder and holds what cdktf wrote for it; checked for
+ * all of them before anything runs, so a broken output folder stops the run with nothing half done.
+ */
+function checkStackFolders(order: readonly string[], directory: (id: string) => string, shownDirectory: (id: string) => string): void {
+  const problems: string[] = [];
+  for (const id of order) {
+    const folder = statPath(directory(id));
+    let problem: string | undefined;
+    if ("problem" in folder) problem = folder.problem;
+    else if (!folder.stats.isDirectory()) problem = `is ${describeKind(folder.stats)}, not a folder`;
+    else {
+      const files = STACK_FILES.map((name) => statPath(path.join(directory(id), name)));
+      if (!files.some((file) => "stats" in file && file.stats.isFile())) problem = `holds no ${STACK_FILES[0]} (or ${STACK_FILES[1]}) file`;
+    }
+    if (problem !== undefined) problems.push(`stack ${id}: its working directory ${shownDirectory(id)} ${problem}`);
+  }
+  if (problems.length > 0) throw new PipelineInputError(`${joinProblems(problems)}; synthesize again`);
+}
+
+/** How long `terraform version` may take (it may look for a newer version online). */
+const VERSION_TIMEOUT_MS = 60_000;
+
 /** `terraform version`'s first line; a PipelineInputError if terraform cannot run. */
 function checkTerraform(binary: string, environment: PipelineEnvironment): string {
-  const result = spawnSync(binary, ["version"], { cwd: environment.cwd, env: environment.env, encoding: "utf8" });
+  const result = spawnSync(binary, ["version"], {
+    cwd: environment.cwd,
+    env: environment.env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: VERSION_TIMEOUT_MS,
+    killSignal: "SIGKILL",
+    maxBuffer: 1024 * 1024,
+  });
   if (result.error || result.status !== 0) {
-    const reason = (result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? "not found" : `\`${binary} version\` failed`;
+    const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
+    const reason =
+      code === "ENOENT" ? "not found" : code === "ETIMEDOUT" ? `\`${binary} version\` did not finish within ${VERSION_TIMEOUT_MS / 1000}s` : `\`${binary} version\` failed`;
     throw new PipelineInputError(
-      `--terraform: cannot run ${JSON.stringify(binary)} (${reason}); install Terraform (>= 1.5) or pass --terraform <path to the terraform binary>`,
+      `--terraform: cannot run ${quote(binary)} (${reason}); install Terraform (>= 1.5) or pass --terraform <path to the terraform binary>`,
     );
   }
-  return result.stdout.split("\n")[0].trim();
+  return result.stdout.split("\n")[0].trim().slice(0, 200);
+}
+
+/**
+ * Runs a step of the checks before anything runs; an unexpected error in it (a bug, or something
+ * the checks did not foresee) becomes a PipelineInputError naming the step: nothing has run yet.
+ */
+function during<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof PipelineInputError) throw error;
+    throw new PipelineInputError(`${what} failed unexpectedly: ${errorText(error)}; nothing was run`);
+  }
 }
 
 /**

@@ -2,7 +2,8 @@
  * Runs terraform as a child process, passing its output through unchanged (or, when stacks run in
  * parallel, line by line behind the stack's id so interleaved logs stay readable).
  */
-import { spawn } from "child_process";
+import { spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
 
 export interface OutputStream {
   write(chunk: string | Uint8Array): unknown;
@@ -18,6 +19,8 @@ export interface TerraformInvocation {
   readonly stderr: OutputStream;
   /** Put before every line of output, e.g. "[gitpod-release] ". */
   readonly linePrefix?: string;
+  /** The working directory as messages show it (e.g. cdktf.out/stacks/gitpod-release). */
+  readonly shownCwd?: string;
 }
 
 export type ProcessExit =
@@ -30,24 +33,31 @@ export type ProcessExit =
  * interrupt makes terraform stop at once, which can leave state locked.
  */
 export class TerraformProcesses {
-  private readonly live = new Set<ReturnType<typeof spawn>>();
+  private readonly live = new Set<ChildProcess>();
 
   run(invocation: TerraformInvocation): Promise<ProcessExit> {
     return new Promise((resolve) => {
-      const child = spawn(invocation.binary, [...invocation.args], {
-        cwd: invocation.cwd,
-        env: invocation.env,
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      });
+      let child: ChildProcess;
+      try {
+        child = spawn(invocation.binary, [...invocation.args], {
+          cwd: invocation.cwd,
+          env: invocation.env,
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+        });
+      } catch (error) {
+        // Some failures (a working directory that is a file, arguments Node refuses) are thrown here.
+        resolve({ spawnError: describeSpawnError(error, invocation) });
+        return;
+      }
       this.live.add(child);
       const flushers = [
-        forward(child.stdout, invocation.stdout, invocation.linePrefix),
-        forward(child.stderr, invocation.stderr, invocation.linePrefix),
+        forward(child.stdout!, invocation.stdout, invocation.linePrefix),
+        forward(child.stderr!, invocation.stderr, invocation.linePrefix),
       ];
       child.on("error", (error: NodeJS.ErrnoException) => {
         this.live.delete(child);
-        resolve({ spawnError: error.code === "ENOENT" ? `${invocation.binary} was not found` : error.message });
+        resolve({ spawnError: describeSpawnError(error, invocation) });
       });
       child.on("close", (exitCode, signal) => {
         this.live.delete(child);
@@ -80,4 +90,21 @@ function forward(source: NodeJS.ReadableStream, target: OutputStream, linePrefix
     if (partial !== "") target.write(`${linePrefix}${partial}\n`);
     partial = "";
   };
+}
+
+/** Why terraform could not be started, in a few words: the binary, or the folder it runs in. */
+function describeSpawnError(error: unknown, invocation: TerraformInvocation): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const folder = invocation.shownCwd ?? invocation.cwd;
+  let cwdIsFolder: boolean;
+  try {
+    cwdIsFolder = fs.statSync(invocation.cwd).isDirectory();
+  } catch {
+    cwdIsFolder = false;
+  }
+  if (!cwdIsFolder) return `cannot start terraform: its working directory ${folder} is missing or not a folder (${code ?? "error"})`;
+  if (code === "ENOENT") return `${invocation.binary} was not found`;
+  if (code === "EACCES") return `cannot start ${invocation.binary}: permission denied`;
+  // Only the code: Node's messages can quote an argument, and arguments can carry a -var value.
+  return `cannot start ${invocation.binary} in ${folder} (${code ?? "unknown error"})`;
 }

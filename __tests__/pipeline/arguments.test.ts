@@ -65,7 +65,7 @@ describe("pipeline arguments", () => {
     [["plan", "--parallelism", "1.5"], '--parallelism: expected a whole number from 1 to 999 (got "1.5")'],
     [["plan", "--stacks", "a,,b"], '--stacks: expected stack ids separated by commas, such as --stacks gitpod-installation-secrets,gitpod-release (got "a,,b")'],
   ])("rejects %j: %s", (argv, message) => {
-    expect(problem(argv)).toBe(`${message}\nRun "npm run pipeline -- --help" for usage.`);
+    expect(problem(argv)).toBe(`${message}; run "npm run pipeline -- --help" for usage`);
   });
 
   it("names the unknown option as typed, among known ones", () => {

@@ -40,12 +40,12 @@ describe("npm run pipeline on bad input", () => {
   });
 
   it("rejects a missing command", () => {
-    expectRejected(pipeline(project, []), 'missing command: expected one of plan, apply\nRun "npm run pipeline -- --help" for usage.');
+    expectRejected(pipeline(project, []), 'missing command: expected one of plan, apply; run "npm run pipeline -- --help" for usage');
   });
 
   it("rejects an unknown option without a stack trace", () => {
     const result = pipeline(project, ["apply", "--auto-approve"]);
-    expectRejected(result, 'unknown option --auto-approve: terraform options go after "--" (npm run pipeline -- apply -- --auto-approve)\nRun "npm run pipeline -- --help" for usage.');
+    expectRejected(result, 'unknown option --auto-approve: terraform options go after "--" (npm run pipeline -- apply -- --auto-approve); run "npm run pipeline -- --help" for usage');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 

@@ -38,7 +38,7 @@ describe("manifest.json", () => {
   it("rejects a file that is not JSON", () => {
     const dir = scratchDir("manifest-");
     fs.writeFileSync(path.join(dir, "manifest.json"), "{ stacks");
-    expect(problem(() => readManifest(dir, "out/manifest.json"))).toMatch(/^out\/manifest\.json is not valid JSON \(.+\): synthesize again$/);
+    expect(problem(() => readManifest(dir, "out/manifest.json"))).toMatch(/^out\/manifest\.json is not valid JSON \(.+\): synthesize again \(npm run synth, or cdktf synth\)$/);
   });
 
   it.each([
@@ -50,9 +50,9 @@ describe("manifest.json", () => {
     [{ stacks: { a: stack(["b"]) } }, 'm.json: stacks.a.dependencies: "b" is not a stack of this manifest'],
     [{ stacks: { a: stack(["a"]) } }, "m.json: stacks.a.dependencies: a stack cannot depend on itself"],
     [{ stacks: { a: stack(["b"]), b: stack(["a"]) } }, "m.json: dependencies form a cycle: a -> b -> a"],
-    [{ stacks: { a: stack([], "/abs/stacks/a") } }, 'm.json: stacks.a.workingDirectory: "/abs/stacks/a" must be a path inside the output folder'],
+    [{ stacks: { a: stack([], "/abs/stacks/a") } }, 'm.json: stacks.a.workingDirectory: "/abs/stacks/a" must be a path inside the output folder, not an absolute path'],
     [{ stacks: { a: stack([], "../elsewhere") } }, 'm.json: stacks.a.workingDirectory: "../elsewhere" must be a path inside the output folder'],
-    [{ stacks: { "-rf": stack([]) } }, 'm.json: stack id "-rf" has characters other than letters, digits, ".", "_" and "-"'],
+    [{ stacks: { "-rf": stack([]) } }, 'm.json: stack id "-rf" is not a plain name (letters, digits, ".", "_" and "-", at most 200, starting with a letter or digit)'],
   ])("rejects %j", (json, message) => {
     expect(problem(() => parseManifest(json, "m.json"))).toBe(message);
   });
