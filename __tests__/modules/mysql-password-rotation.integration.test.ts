@@ -3,8 +3,9 @@
  * packaged here): the data directory is initialised once, the way the official image does it, and
  * every later start runs the `--init-file` the Deployment passes, with the passwords of the moment.
  * MariaDB and MySQL 5.7 share `--init-file`, `ALTER USER IF EXISTS` and the account matching used
- * here; what this cannot show is the image's entrypoint itself (it passes the same arguments to its
- * initialising runs, which is the "users do not exist yet" start below).
+ * here (and PREPARE of ALTER USER); what this cannot show is the image's entrypoint itself (it
+ * passes the same arguments to its initialising runs, which is the "users do not exist yet" start
+ * below, and logs in there as root without a password).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -12,7 +13,7 @@ import * as path from "path";
 import { createConnection } from "mysql2/promise";
 import { mysqlPasswordsScript } from "../../modules/in-cluster-mysql/in-cluster-mysql-database";
 import { MARIADB_TOOLS } from "../support/servers/mariadb";
-import { freePort, startProcess, waitUntil, type ServerProcess } from "../support/servers/processes";
+import { acceptsConnections, freePort, startProcess, waitUntil, type ServerProcess } from "../support/servers/processes";
 import { scratchDir } from "../support/synth";
 import { describeWithTools } from "../support/tools";
 
@@ -46,15 +47,19 @@ describeWithTools("MySQL passwords set at every start from the credentials Secre
       "--explicit-defaults-for-timestamp=OFF",
       `--init-file=${initFile}`,
     ], { logDir: dir });
-    await waitUntil("mariadbd", () => asSocketRoot("SELECT 1").then(() => true), path.join(dir, "error.log"));
+    // The server listens only once it has run the init file.
+    await waitUntil("mariadbd", () => acceptsConnections(port), path.join(dir, "error.log"));
   }
   async function stop() {
     await server?.stop();
     server = undefined;
   }
-  /** root over the socket without a password: the image's own set-up account (root@localhost). */
-  async function asSocketRoot(...statements: string[]): Promise<unknown[]> {
-    const connection = await createConnection({ socketPath: socket, user: "root" });
+  /**
+   * root@localhost over the socket: without a password while the image sets the server up, with
+   * the root password afterwards (`kubectl exec` into the pod is the only way to it).
+   */
+  async function asSocketRoot(password: string | undefined, ...statements: string[]): Promise<unknown[]> {
+    const connection = await createConnection({ socketPath: socket, user: "root", ...(password === undefined ? {} : { password }) });
     try {
       let rows: unknown[] = [];
       for (const statement of statements) [rows] = (await connection.query(statement)) as [unknown[], unknown];
@@ -63,6 +68,17 @@ describeWithTools("MySQL passwords set at every start from the credentials Secre
       await connection.end();
     }
   }
+  /** Resolves to the error code or "ok". */
+  async function socketLogin(password: string | undefined): Promise<string> {
+    try {
+      await asSocketRoot(password, "SELECT 1");
+      return "ok";
+    } catch (error) {
+      return String((error as { code?: string }).code ?? error);
+    }
+  }
+  const accounts = async (password: string) =>
+    ((await asSocketRoot(password, "SELECT CONCAT(User, '@', Host) AS account FROM mysql.user ORDER BY account")) as { account: string }[]).map((row) => row.account);
   /** A client over TCP, as Gitpod connects; resolves to the error code or "ok". */
   async function login(user: string, password: string): Promise<string> {
     try {
@@ -85,16 +101,18 @@ describeWithTools("MySQL passwords set at every start from the credentials Secre
   });
   afterAll(() => stop());
 
-  it("starts while the accounts do not exist yet (the image's initialising runs get the same arguments)", async () => {
+  it("starts while the accounts do not exist yet, leaving the image's passwordless set-up login alone", async () => {
     await start(FIRST);
+    // The image's set-up logs in as root over the socket without a password: still possible.
+    expect(await socketLogin(undefined)).toBe("ok");
     // mariadb-install-db also makes root@127.0.0.1, root@::1 and root@<hostname>, which
     // `mysqld --initialize-insecure` does not: drop them, leaving what MySQL starts with.
-    const extraAccounts = (await asSocketRoot("SELECT User AS user, Host AS host FROM mysql.user WHERE Host <> 'localhost'")) as { user: string; host: string }[];
-    for (const { user, host } of extraAccounts) await asSocketRoot(`DROP USER '${user}'@'${host}'`);
-    // What the image's set-up then does, logged in over the socket without a password.
+    const extraAccounts = (await asSocketRoot(undefined, "SELECT User AS user, Host AS host FROM mysql.user WHERE Host <> 'localhost'")) as { user: string; host: string }[];
+    for (const { user, host } of extraAccounts) await asSocketRoot(undefined, `DROP USER '${user}'@'${host}'`);
+    // What the image's set-up then does (docker_setup_db, MYSQL_ROOT_HOST=localhost: no root@'%').
     await asSocketRoot(
-      `CREATE USER 'root'@'%' IDENTIFIED BY '${FIRST.root}'`,
-      "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION",
+      undefined,
+      `ALTER USER 'root'@'localhost' IDENTIFIED BY '${FIRST.root}'`,
       `CREATE USER 'gitpod'@'%' IDENTIFIED BY '${FIRST.user}'`,
       "CREATE DATABASE gitpod",
       "GRANT ALL ON `gitpod`.* TO 'gitpod'@'%'",
@@ -102,28 +120,45 @@ describeWithTools("MySQL passwords set at every start from the credentials Secre
       "INSERT INTO gitpod.kept VALUES (1)",
     );
     expect(await login("gitpod", FIRST.user)).toBe("ok");
-    expect(await login("root", FIRST.root)).toBe("ok");
+    expect(await socketLogin(FIRST.root)).toBe("ok");
     await stop();
   });
 
-  it("keeps the passwords across a restart with the same Secret", async () => {
+  it("keeps the passwords across a restart with the same Secret, and root only at localhost", async () => {
     await start(FIRST);
     expect(await login("gitpod", FIRST.user)).toBe("ok");
-    expect(await login("root", FIRST.root)).toBe("ok");
+    expect(await socketLogin(FIRST.root)).toBe("ok");
+    expect(await login("root", FIRST.root)).toBe("ER_ACCESS_DENIED_ERROR");
+    expect(await accounts(FIRST.root)).toEqual(expect.arrayContaining(["gitpod@%", "root@localhost"]));
+    expect(await accounts(FIRST.root)).not.toContain("root@%");
     await stop();
   });
 
-  it("applies rotated passwords to the existing database on the next start, and refuses the old ones", async () => {
+  it("applies rotated passwords to the existing database on the next start, root's included, and refuses the old ones", async () => {
     await start(ROTATED);
     expect(await login("gitpod", ROTATED.user)).toBe("ok");
-    expect(await login("root", ROTATED.root)).toBe("ok");
+    expect(await socketLogin(ROTATED.root)).toBe("ok");
     expect(await login("gitpod", FIRST.user)).toBe("ER_ACCESS_DENIED_ERROR");
-    expect(await login("root", FIRST.root)).toBe("ER_ACCESS_DENIED_ERROR");
+    expect(await socketLogin(FIRST.root)).toBe("ER_ACCESS_DENIED_ERROR");
     // The data is untouched.
     const connection = await createConnection({ host: "127.0.0.1", port, user: "gitpod", password: ROTATED.user, database: "gitpod" });
     const [rows] = await connection.query("SELECT id FROM kept");
     await connection.end();
     expect(rows).toEqual([{ id: 1 }]);
+    await stop();
+  });
+
+  it("drops the root@'%' of an installation set up before root was kept at localhost", async () => {
+    await start(ROTATED);
+    // What the image's set-up did when MYSQL_ROOT_HOST was unset ('%').
+    await asSocketRoot(ROTATED.root, `CREATE USER 'root'@'%' IDENTIFIED BY '${ROTATED.root}'`, "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION");
+    expect(await login("root", ROTATED.root)).toBe("ok");
+    await stop();
+    await start(ROTATED);
+    expect(await login("root", ROTATED.root)).toBe("ER_ACCESS_DENIED_ERROR");
+    expect(await accounts(ROTATED.root)).not.toContain("root@%");
+    expect(await login("gitpod", ROTATED.user)).toBe("ok");
+    expect(await socketLogin(ROTATED.root)).toBe("ok");
     await stop();
   });
 });
