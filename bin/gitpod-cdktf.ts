@@ -30,12 +30,17 @@ export async function main(args: readonly string[], io: CommandIo): Promise<numb
       io.stdout.write(USAGE);
       return 0;
     case undefined:
-      io.stderr.write(USAGE);
+      io.stderr.write(`gitpod-cdktf: missing command: expected preflight or pipeline; run "gitpod-cdktf --help" for usage\n`);
       return 2;
     default:
-      io.stderr.write(`gitpod-cdktf: unknown command "${command}"\n${USAGE}`);
+      io.stderr.write(`gitpod-cdktf: unknown command ${quote(command)}: expected preflight or pipeline; run "gitpod-cdktf --help" for usage\n`);
       return 2;
   }
+}
+
+/** A command name from the command line, quoted and cut: it stays on one line, whatever was typed. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
 }
 
 if (require.main === module) {

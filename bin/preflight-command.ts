@@ -7,10 +7,8 @@ import * as os from "os";
 import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
 import { loadConfig, NO_CONFIG_FILE } from "../config/load";
-import { preflightInputs } from "../preflight/inputs";
 import { passed, redact, renderJson, renderTable, summaryLine } from "../preflight/report";
-import { runPreflight } from "../preflight/run";
-import type { CommandIo } from "./command-io";
+import { describeError, oneLine, type CommandIo } from "./command-io";
 
 export const PREFLIGHT_USAGE = `usage: gitpod-cdktf preflight [--json] [--timeout <seconds>]
 
@@ -29,10 +27,22 @@ exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 bad argume
 `;
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
+const NAME = "gitpod-cdktf preflight";
+const SEE_HELP = `run "${NAME} --help" (npm run preflight -- --help) for the options`;
 
 interface Options {
   readonly json: boolean;
   readonly timeoutMs: number;
+}
+
+/** A value from the command line, quoted (control characters escaped) and cut. */
+function quoted(value: string, max = 60): string {
+  return `${JSON.stringify(value.slice(0, max))}${value.length > max ? ` (cut, ${value.length} characters)` : ""}`;
+}
+
+/** An argument as typed, when it is plain and short; quoted and cut otherwise. */
+function shown(arg: string): string {
+  return /^[\x21-\x7e]{1,60}$/.test(arg) ? arg : quoted(arg);
 }
 
 /** The options, or the message that explains what is wrong with the arguments. */
@@ -46,18 +56,46 @@ function parseOptions(args: readonly string[]): Options | { help: true } | { err
       allowPositionals: false,
     });
   } catch (error) {
-    return { error: error instanceof Error ? error.message.split("\n")[0] : String(error) };
+    return { error: describeParseError(error as Error & { code?: string }, args) };
   }
   if (parsed.values.help) return { help: true };
   const timeout = parsed.values.timeout ?? String(DEFAULT_TIMEOUT_SECONDS);
-  if (!/^[1-9][0-9]{0,3}$/.test(timeout)) return { error: `--timeout: must be a whole number of seconds from 1 to 9999 (got "${timeout}")` };
+  if (!/^[1-9][0-9]{0,3}$/.test(timeout)) return { error: `--timeout: must be a whole number of seconds from 1 to 9999 (got ${quoted(timeout, 40)})` };
   return { json: parsed.values.json ?? false, timeoutMs: Number(timeout) * 1000 };
+}
+
+/** util.parseArgs' errors, reworded: which argument, what is wrong. */
+function describeParseError(error: Error & { code?: string }, args: readonly string[]): string {
+  const option = /'(-[^' ]+)/.exec(error.message)?.[1];
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const typed = args.find((arg) => arg.startsWith("-") && !/^(--json|--timeout|--help|-h)(=|$)/.test(arg)) ?? option ?? "";
+      return `unknown option ${shown(typed.split("=")[0])}: the options are --json and --timeout <seconds>`;
+    }
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/argument missing/.test(error.message)) return `${option} needs a value`;
+      if (/ambiguous/.test(error.message)) return `${option} needs a value; for a value that starts with "-", write ${option}=<value>`;
+      return `${option} takes no value`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
+      const positional = args.find((arg) => !arg.startsWith("-")) ?? "";
+      return `unexpected argument ${shown(positional)}: preflight takes no arguments, only options`;
+    }
+    default:
+      return oneLine(error.message.split("\n")[0], 200);
+  }
+}
+
+/** The values of TF_VAR_* variables: secrets to keep out of an unexpected error's message. */
+function secretsOf(env: CommandIo["env"]): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => name.startsWith("TF_VAR_") && value !== undefined && value.length >= 4)
+    .map(([, value]) => value!);
 }
 
 export async function preflightCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const options = parseOptions(args);
   if ("error" in options) {
-    io.stderr.write(`gitpod-cdktf preflight: ${options.error}\n${PREFLIGHT_USAGE}`);
+    io.stderr.write(`${NAME}: ${oneLine(options.error)}; ${SEE_HELP}\n`);
     return 2;
   }
   if ("help" in options) {
@@ -65,25 +103,45 @@ export async function preflightCommand(args: readonly string[], io: CommandIo): 
     return 0;
   }
 
-  let loaded;
+  // Each stage names itself if it fails unexpectedly (a bug, or something no check foresaw).
+  let stage = "reading the configuration";
+  let secrets = secretsOf(io.env);
   try {
-    loaded = loadConfig({ env: io.env, cwd: io.cwd });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`gitpod-cdktf preflight: ${error.summary}\nNothing was checked; fix the fields above and run again.\n`);
-    return 2;
-  }
+    let loaded;
+    try {
+      loaded = loadConfig({ env: io.env, cwd: io.cwd });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      io.stderr.write(`${NAME}: ${error.summary}\nNothing was checked; fix the fields above and run again.\n`);
+      return 2;
+    }
 
-  const inputs = preflightInputs(loaded.config, { env: io.env, homeDir: io.env.HOME ?? os.homedir(), cwd: io.cwd, timeoutMs: options.timeoutMs });
-  const say = (message: string) => io.stderr.write(`preflight: ${redact(message, inputs.secrets)}\n`);
-  say(
-    loaded.usedDefaults
-      ? `${NO_CONFIG_FILE}: checking the built-in defaults, where everything is in-cluster`
-      : `config: ${loaded.source}`,
-  );
-  const results = await runPreflight(inputs, say);
-  io.stdout.write(options.json ? renderJson(results, inputs.secrets) : renderTable(results, inputs.secrets));
-  // The verdict for a person watching a pipeline; the table has it at its end.
-  if (options.json) io.stderr.write(`${summaryLine(results)}\n`);
-  return passed(results) ? 0 : 1;
+    // Loaded on demand: the checks' clients (MySQL, S3, HTTP) are large, and a failure to load
+    // them is then named like any other stage.
+    stage = "loading the checks";
+    const [{ preflightInputs }, { runPreflight }] = await Promise.all([import("../preflight/inputs"), import("../preflight/run")]);
+
+    stage = "preparing the checks from the configuration";
+    const inputs = preflightInputs(loaded.config, { env: io.env, homeDir: io.env.HOME ?? os.homedir(), cwd: io.cwd, timeoutMs: options.timeoutMs });
+    secrets = [...new Set([...secrets, ...inputs.secrets])];
+    const say = (message: string) => io.stderr.write(`preflight: ${redact(message, inputs.secrets)}\n`);
+    say(
+      loaded.usedDefaults
+        ? `${NO_CONFIG_FILE}: checking the built-in defaults, where everything is in-cluster`
+        : `config: ${loaded.source}`,
+    );
+
+    stage = "running the checks";
+    const results = await runPreflight(inputs, say);
+
+    stage = "writing the report";
+    io.stdout.write(options.json ? renderJson(results, inputs.secrets) : renderTable(results, inputs.secrets));
+    // The verdict for a person watching a pipeline; the table has it at its end.
+    if (options.json) io.stderr.write(`${summaryLine(results)}\n`);
+    return passed(results) ? 0 : 1;
+  } catch (error) {
+    io.stderr.write(`${NAME}: ${stage} failed unexpectedly: ${redact(describeError(error), secrets)}\n`);
+    if (io.env.GITPOD_CDKTF_DEBUG === "1" && error instanceof Error) io.stderr.write(`${redact(String(error.stack), secrets)}\n`);
+    return 1;
+  }
 }
