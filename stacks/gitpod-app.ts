@@ -101,17 +101,133 @@ export interface SynthesizeOptions {
 }
 
 /**
+ * The output folder cannot be created (a part of its path is a file, no permission, a read-only
+ * file system). Nothing was written. Entry points print `message` as it is, on one line.
+ */
+export class OutputFolderError extends Error {
+  constructor(
+    readonly outdir: string,
+    readonly reason: string,
+  ) {
+    super(`cannot create the output folder ${shownPath(outdir)}: ${reason}`);
+    this.name = "OutputFolderError";
+  }
+}
+
+/** A path for a one-line message: as it is when plain, else quoted (control characters escaped) and cut. */
+function shownPath(folder: string): string {
+  if (folder.length <= 200 && !/[\u0000-\u001f\u007f]/.test(folder)) return folder;
+  return `${JSON.stringify(folder.slice(0, 200))}${folder.length > 200 ? ` (cut, ${folder.length} characters)` : ""}`;
+}
+
+/**
  * Synthesizes the app. Stack folders left from an earlier configuration are removed, as the cdktf
  * CLI does, so pipelines that read cdktf.out/stacks/* never see a stack that no longer exists.
+ * The output folder is created first, with its parents; if it cannot be, an OutputFolderError
+ * says why, before anything is written.
  */
 export function synthesize(config: GitpodCdktfConfig, options: SynthesizeOptions = {}): { outdir: string; stackIds: string[] } {
-  const app = new App({ outdir: options.outdir });
+  const app = openApp(options.outdir);
   buildGitpodStacks(app, config);
-  app.synth();
   const stackIds = app.node.children.map((child) => child.node.id);
   const stacksDir = path.join(app.outdir, "stacks");
+  // cdktf writes into these without looking: a file in their place would fail halfway through.
+  // All are checked before any is created, so such a failure leaves the folder as it was.
+  const folders = [stacksDir, ...stackIds.map((id) => path.join(stacksDir, id))];
+  for (const folder of folders) refuseNonFolder(folder, app.outdir);
+  for (const folder of folders) createFolder(folder, app.outdir);
+  app.synth();
   for (const entry of fs.readdirSync(stacksDir)) {
     if (!stackIds.includes(entry)) fs.rmSync(path.join(stacksDir, entry), { recursive: true, force: true });
   }
   return { outdir: app.outdir, stackIds };
+}
+
+/**
+ * cdktf's App creates its output folder and `stacks/` in it, but not the folders above, and fails
+ * with a bare fs error. The folder comes from `outdir` or, when the cdktf CLI runs the app
+ * (`cdktf synth --output <dir>`), from CDKTF_OUTDIR, which only App reads: when App cannot create
+ * it, the folder it tried is created here, with its parents, and App is made again.
+ */
+function openApp(outdir: string | undefined): App {
+  if (outdir !== undefined) createFolder(outdir, outdir);
+  try {
+    return new App({ outdir });
+  } catch (error) {
+    const failed = mkdirFailure(error);
+    if (failed === undefined) throw error;
+    createFolder(failed, outdir ?? (path.basename(failed) === "stacks" ? path.dirname(failed) : failed));
+    try {
+      return new App({ outdir });
+    } catch (again) {
+      const stillFailed = mkdirFailure(again);
+      if (stillFailed === undefined) throw again;
+      throw new OutputFolderError(stillFailed, describeFolderError(again, stillFailed));
+    }
+  }
+}
+
+/** The folder a failed `mkdir` was creating, if that is what `error` is. */
+function mkdirFailure(error: unknown): string | undefined {
+  const failure = error as NodeJS.ErrnoException | null;
+  return failure?.syscall === "mkdir" && typeof failure.path === "string" ? failure.path : undefined;
+}
+
+/** An OutputFolderError naming `shown` if `folder` exists and is not a folder. */
+function refuseNonFolder(folder: string, shown: string): void {
+  let existing: fs.Stats;
+  try {
+    existing = fs.statSync(folder);
+  } catch {
+    return;
+  }
+  if (!existing.isDirectory()) throw new OutputFolderError(shown, `${folder === shown ? "it" : shownPath(folder)} is a file, not a folder`);
+}
+
+/** Creates `folder` with its parents; an OutputFolderError naming `shown` if it cannot be. */
+function createFolder(folder: string, shown: string): void {
+  refuseNonFolder(folder, shown);
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new OutputFolderError(shown, describeFolderError(error, folder));
+  }
+}
+
+/** Why a folder could not be created, in a few words (no stack, no errno prose). */
+function describeFolderError(error: unknown, folder: string): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case "ENOTDIR":
+    case "EEXIST": {
+      const blocker = existingNonFolder(folder);
+      if (blocker === undefined) return "a part of its path is not a folder";
+      return `${blocker === folder ? "it" : shownPath(blocker)} is a file, not a folder`;
+    }
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "the file system is read-only";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "ENAMETOOLONG":
+      return "the path is too long";
+    case "ELOOP":
+      return "its path has a loop of symbolic links";
+    default:
+      return code ?? (error instanceof Error ? error.message.replace(/\s+/g, " ").slice(0, 200) : String(error));
+  }
+}
+
+/** The deepest part of `folder`'s path that exists, if it is not a folder (as `folder` writes it). */
+function existingNonFolder(folder: string): string | undefined {
+  for (let current = folder; ; current = path.dirname(current)) {
+    try {
+      return fs.statSync(current).isDirectory() ? undefined : current;
+    } catch {
+      // Not there (or below a file): look one level up.
+    }
+    if (path.dirname(current) === current) return undefined;
+  }
 }
