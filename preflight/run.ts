@@ -12,7 +12,7 @@ import { checkScmProvider } from "./scm";
 
 /**
  * Loaded on first use: @kubernetes/client-node is large (about half a second to load) and
- * ESM-only (Node.js >= 20.19 loads it with require()); runs without a kubeconfig never need it.
+ * ESM-only (Node.js >= 22.19 loads it with require()); runs without a kubeconfig never need it.
  */
 const openKubernetesApi: OpenKubernetesApi = async (configPath, context, timeoutMs) =>
   (await import("./kubernetes-api")).openKubernetesApi(configPath, context, timeoutMs);
