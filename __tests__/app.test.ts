@@ -14,6 +14,8 @@ import {
   type TerraformJson,
 } from "./support/synth";
 
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
+
 const IDS = {
   secrets: "gitpod-installation-secrets",
   cluster: "gitpod-cluster-prerequisites",
@@ -292,7 +294,7 @@ describe("with AWS managed services", () => {
   const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
   const allAws = config({
     aws: { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"], eksOidcProviderArn: OIDC },
-    database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] },
+    database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"], caCertificate: PEM },
     storage: { type: "s3" },
     registry: { type: "ecr" },
     tls: { type: "acme-route53", email: "ops@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
@@ -300,10 +302,13 @@ describe("with AWS managed services", () => {
   const app = synthApp(allAws);
   const AWS = "gitpod-aws-services";
 
-  it("puts the AWS resources in one stack that uses the aws provider only", () => {
+  it("puts the AWS resources in one stack, with the random provider only for the RDS master password", () => {
     expect(app.stackIds.sort()).toEqual([AWS, IDS.cluster, IDS.secrets, IDS.release].sort());
-    expect(providers(app.stack(AWS))).toEqual(["aws"]);
-    expect(Object.keys(app.stack(AWS).terraform.required_providers)).toEqual(["aws"]);
+    expect(providers(app.stack(AWS))).toEqual(["aws", "random"]);
+    expect(Object.keys(app.stack(AWS).terraform.required_providers).sort()).toEqual(["aws", "random"]);
+    const withoutRds = synthApp(config({ aws: allAws.aws, storage: { type: "s3" }, registry: { type: "ecr" } }));
+    expect(providers(withoutRds.stack(AWS))).toEqual(["aws"]);
+    expect(Object.keys(withoutRds.stack(AWS).terraform.required_providers)).toEqual(["aws"]);
   });
 
   it("makes no AWS stack for an aws section that no mode uses (e.g. after moving back in-cluster)", () => {
@@ -311,15 +316,22 @@ describe("with AWS managed services", () => {
     expect(idle.stackIds.sort()).toEqual([IDS.cluster, IDS.services, IDS.secrets, IDS.release].sort());
   });
 
-  it("cert-manager's stack waits for no AWS stack: they deploy side by side", () => {
+  it("the AWS stack reads no other stack, and cert-manager's waits for no AWS stack: they deploy side by side", () => {
     expect(app.manifest.stacks[IDS.cluster].dependencies).toEqual([]);
-    expect(app.manifest.stacks[AWS].dependencies).toEqual([IDS.secrets]);
+    expect(app.manifest.stacks[AWS].dependencies).toEqual([]);
+    expect(remoteStates(app.stack(AWS))).toEqual([]);
     expect(app.manifest.stacks[IDS.release].dependencies.sort()).toEqual([AWS, IDS.cluster, IDS.secrets].sort());
   });
 
-  it("generates the RDS master password in the installation secrets stack, at most 41 characters", () => {
-    const passwords = Object.values(resourcesOf(app.stack(IDS.secrets), "random_password")) as any[];
+  it("generates the RDS master password in the AWS stack, at most 41 characters, and sets it on RDS whenever it changes", () => {
+    const passwords = Object.values(resourcesOf(app.stack(AWS), "random_password")) as any[];
     expect(passwords).toEqual([expect.objectContaining({ length: 40, special: false, lifecycle: { prevent_destroy: true } })]);
+    expect(resourcesOf(app.stack(IDS.secrets), "random_password")).toEqual({});
+    const [instance] = Object.values(resourcesOf(app.stack(AWS), "aws_db_instance")) as any[];
+    expect(instance.password).toBeUndefined();
+    expect(instance.password_wo).toBe("${random_password.rds-master-password.result}");
+    // Derived from the password: a new password (rotated, or generated anew) reaches RDS too.
+    expect(instance.password_wo_version).toBe("${(parseint(substr(sha256(random_password.rds-master-password.result), 0, 12), 16) + 1)}");
   });
 
   it("keeps the Terraform addresses of stateful AWS resources", () => {
@@ -328,7 +340,8 @@ describe("with AWS managed services", () => {
     expect(addresses("aws_db_instance")).toEqual(["rds-mysql_instance_3852527F"]);
     expect(addresses("aws_s3_bucket")).toEqual(["object-storage_bucket_3141A098"]);
     expect(addresses("aws_ecr_repository")).toEqual(["ecr_base-images_12145ABE", "ecr_workspace-images_590C8358"]);
-    expect(Object.keys(resourcesOf(app.stack(IDS.secrets), "random_password"))).toEqual(["rds-master-password"]);
+    // The address it had in the installation secrets stack: `terraform state mv` moves it over as it is.
+    expect(Object.keys(resourcesOf(app.stack(AWS), "random_password"))).toEqual(["rds-master-password"]);
     const registryOnS3 = synthApp(config({ aws: { region: "eu-west-1" }, registry: { type: "s3" } }));
     expect(Object.keys(resourcesOf(registryOnS3.stack(AWS), "aws_s3_bucket"))).toEqual(["registry-storage_registry_bucket_61CCDCFC"]);
   });

@@ -3,7 +3,7 @@
  * synthesized app end to end. Each test names the fact it checks.
  */
 import { unknownInstallerConfigFields } from "./support/installer-config-fields";
-import { chartObjectsByRelease, config, onlyResource, parseYaml, resourcesOf, synthApp } from "./support/synth";
+import { chartObjectsByRelease, config, onlyResource, parseYaml, resourcesOf, secretData, synthApp } from "./support/synth";
 
 const RELEASE = "gitpod-release";
 const app = synthApp(
@@ -13,8 +13,9 @@ const app = synthApp(
   }),
 );
 const release = app.stack(RELEASE);
+// Secrets are written write-only: `data` below is what their data_wo writes to the cluster.
 const secrets = Object.fromEntries(
-  Object.values(resourcesOf(release, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, s]),
+  Object.values(resourcesOf(release, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, { ...s, data: secretData(release, s) }]),
 ) as Record<string, { data: Record<string, string>; type?: string }>;
 const inputs = onlyResource(release, "kubernetes_config_map_v1") as { data: Record<string, string> };
 const installerConfig = parseYaml(inputs.data["gitpod.config.yaml"]) as Record<string, any>;
@@ -124,7 +125,7 @@ describe("contract with Gitpod's installer: bring-your-own endpoints", () => {
     }),
   );
   const stack = external.stack(RELEASE);
-  const byName = Object.fromEntries(Object.values(resourcesOf(stack, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, s])) as Record<
+  const byName = Object.fromEntries(Object.values(resourcesOf(stack, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, { ...s, data: secretData(stack, s) }])) as Record<
     string,
     { data: Record<string, string>; type?: string }
   >;
@@ -185,7 +186,7 @@ describe("contract with Gitpod's installer: AWS managed services", () => {
   const pem = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
   const view = (overrides: Record<string, unknown>) => {
     const stack = synthApp(config({ aws, ...overrides })).stack(RELEASE);
-    const secretsByName = Object.fromEntries(Object.values(resourcesOf(stack, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, s])) as Record<string, any>;
+    const secretsByName = Object.fromEntries(Object.values(resourcesOf(stack, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, { ...s, data: secretData(stack, s) }])) as Record<string, any>;
     const inputs = Object.values(resourcesOf(stack, "kubernetes_config_map_v1")).find((c: any) => "gitpod.config.yaml" in c.data) as any;
     return { secrets: secretsByName, cfg: parseYaml(inputs.data["gitpod.config.yaml"]) as Record<string, any> };
   };
@@ -203,7 +204,7 @@ describe("contract with Gitpod's installer: AWS managed services", () => {
       host: fromStack("gitpod-aws-services"),
       port: fromStack("gitpod-aws-services"),
       username: "gitpod",
-      password: fromStack("gitpod-installation-secrets"),
+      password: fromStack("gitpod-aws-services"),
       encryptionKeys: expect.stringContaining("jsonencode"),
     });
     expect(secrets["gitpod-database-ca"].data).toEqual({ "ca.crt": pem });

@@ -10,7 +10,7 @@ import * as v from "valibot";
 import { MODES, DEPENDENCIES, type AnyMode } from "../modes";
 import type { GitpodDatabase } from "../modules/gitpod/dependencies";
 import type { modesOf as ModesOf } from "../modes/mode";
-import { resourcesOf, scratchDir } from "./support/synth";
+import { resourcesOf, scratchDir, secretData } from "./support/synth";
 
 const modeFiles = (dependency: string) =>
   fs
@@ -119,7 +119,7 @@ describe("adding a mode: one file and one entry", () => {
     const release = stack("gitpod-release");
     expect(release.variable.fake_password).toMatchObject({ sensitive: true });
     const databaseSecret = Object.values(resourcesOf(release, "kubernetes_secret_v1")).find((secret: any) => secret.metadata.name === "gitpod-database") as any;
-    expect(databaseSecret.data).toMatchObject({ host: "main.fake.internal", port: "3306", username: "gitpod", password: "${var.fake_password}" });
+    expect(secretData(release, databaseSecret)).toMatchObject({ host: "main.fake.internal", port: "3306", username: "gitpod", password: "${var.fake_password}" });
   });
 
   it("is labelled by preflight from its summary and placement", () => {

@@ -12,9 +12,11 @@ export interface InstallationSecretsStackProps {
 
 /**
  * Secrets whose lifetime is the installation's, not one component's: Gitpod's database encryption
- * keys must survive reinstalling the release or moving the database (modes may add theirs, such as
- * an RDS master password). Needs no cluster or cloud access (random provider only), so nothing
- * waits long for it.
+ * keys must survive reinstalling the release or moving the database. Needs no cluster or cloud
+ * access (random provider only), so nothing waits long for it. Only the release reads it: every
+ * stack that reads a stack's outputs keeps all of them in its own state (terraform_remote_state), so
+ * a secret another stack needs is generated in that stack, not here (the RDS master password lives
+ * with the RDS instance; docs/modes.md, "Secrets").
  */
 export class InstallationSecretsStack extends GitpodStack {
   /** Sensitive JSON for the `encryptionKeys` key of Gitpod's database secret. */

@@ -1,4 +1,4 @@
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, TerraformVariable } from "cdktf";
 import { dnsSuffix, parseArn, partitionOfRegion, s3BucketArn } from "../../modules/aws-iam/arn";
 import { oidcIssuer, ServiceAccountRole } from "../../modules/aws-iam/service-account-role";
 import { EcrRegistry } from "../../modules/aws-ecr/ecr-registry";
@@ -98,9 +98,16 @@ describe("RdsMysqlDatabase", () => {
     });
   });
 
-  it("writes the master password write-only (not stored again in this stack's state)", () => {
+  it("writes the master password write-only (not stored again in this stack's state), again whenever it changes", () => {
     expect(instance.password_wo).toBe("${var.password}");
     expect(instance).not.toHaveProperty("password");
+    // A version derived from the password: a new password is sent to RDS (a constant would send it once).
+    const withVariable = moduleStack();
+    const password = new TerraformVariable(withVariable, "password", { type: "string", sensitive: true }).stringValue;
+    new RdsMysqlDatabase(withVariable, "rds", { ...props, password });
+    const db = onlyResource(synthStack(withVariable), "aws_db_instance") as any;
+    expect(db.password_wo).toBe("${var.password}");
+    expect(db.password_wo_version).toBe("${(parseint(substr(sha256(var.password), 0, 12), 16) + 1)}");
   });
 
   it("lets only the given sources reach port 3306", () => {

@@ -109,7 +109,7 @@ describe("preflightInputs", () => {
       storage: { type: "s3" },
       registry: { type: "ecr" },
     });
-    expect(aws.database).toMatch(/^rds: Amazon RDS for MySQL.*; created by the installation-secrets and aws-services stacks/);
+    expect(aws.database).toMatch(/^rds: Amazon RDS for MySQL.*; created by the aws-services stack/);
     expect(aws["object storage"]).toMatch(/^s3: .*; created by the aws-services stack/);
     expect(aws.registry).toMatch(/^ecr: Amazon ECR.*; created by the aws-services and release stacks/);
   });

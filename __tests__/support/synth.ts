@@ -14,6 +14,7 @@ export type TerraformJson = {
   data?: Record<string, Record<string, Record<string, unknown>>>;
   output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
   variable?: Record<string, { sensitive?: boolean; type?: string; description?: string }>;
+  locals?: Record<string, unknown>;
 };
 
 /** A config as a user would write it, validated the same way. */
@@ -69,6 +70,18 @@ export function synthStack(stack: TerraformStack): TerraformJson {
 /** A stack in a throwaway app, for testing one module. */
 export function moduleStack(): TerraformStack {
   return new TerraformStack(Testing.app(), "test");
+}
+
+/**
+ * The data a kubernetes_secret_v1 writes to the cluster: its `data_wo` (the secrets this project
+ * writes keep their data in a local value and write it write-only), or its `data`.
+ */
+export function secretData(json: TerraformJson, secret: Record<string, unknown>): Record<string, string> {
+  const written = secret.data_wo ?? secret.data;
+  if (typeof written !== "string") return written as Record<string, string>;
+  const local = /^\$\{local\.([\w-]+)\}$/.exec(written);
+  if (local === null || json.locals?.[local[1]] === undefined) throw new Error(`cannot resolve the secret data ${written}`);
+  return json.locals[local[1]] as Record<string, string>;
 }
 
 /** All resources of one type, by Terraform name. */

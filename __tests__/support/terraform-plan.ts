@@ -19,7 +19,7 @@ export const OFFLINE_AWS = {
   offline: true,
 };
 
-/** AWS modes whose stack reads no other stack (no RDS), so it plans on its own. */
+/** AWS modes whose stack needs the aws provider alone (no RDS, whose password needs random), so it plans offline as it is. */
 export const STANDALONE_AWS_CONFIG = { aws: OFFLINE_AWS, storage: { type: "s3" }, registry: { type: "ecr" } };
 
 export interface PlannedResource {
@@ -73,10 +73,42 @@ export function writeStandInRemoteStates(app: SynthesizedApp, stackId: string): 
   }
 }
 
+/** What an offline plan uses for each generated password (`standInRandomPasswords`). */
+export const STAND_IN_PASSWORD = "StandInForARandomPasswordOfFortyCharsXYZ";
+
+/**
+ * The provider mirror holds hashicorp/aws only, so a stack that also generates passwords (the AWS
+ * stack with RDS) cannot be initialised offline as it is. This rewrites the stack folder's
+ * cdk.tf.json: each `random_password` becomes the literal STAND_IN_PASSWORD wherever it is used,
+ * and the random provider goes. Everything else, what the aws provider checks, stays as synthesized.
+ * Returns the names of the passwords replaced.
+ */
+export function standInRandomPasswords(stackDir: string): string[] {
+  const file = path.join(stackDir, "cdk.tf.json");
+  const json = JSON.parse(fs.readFileSync(file, "utf8"));
+  const names = Object.keys(json.resource?.random_password ?? {});
+  if (names.length === 0) return [];
+  const unsupported = Object.keys(json.resource ?? {}).filter((type) => type.startsWith("random_") && type !== "random_password");
+  if (unsupported.length > 0) throw new Error(`no offline stand-in for ${unsupported.join(", ")}`);
+  delete json.resource.random_password;
+  delete json.provider?.random;
+  delete json.terraform.required_providers.random;
+  const literal = JSON.stringify(STAND_IN_PASSWORD);
+  const replace = (value: unknown): unknown => {
+    if (typeof value === "string") return names.reduce((text, name) => text.split(`random_password.${name}.result`).join(literal), value);
+    if (Array.isArray(value)) return value.map(replace);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, replace(inner)]));
+    return value;
+  };
+  fs.writeFileSync(file, JSON.stringify(replace(json), null, 2));
+  return names;
+}
+
 /** terraform init, validate and an offline plan of one stack; returns the plan as JSON. */
 export function planStack(app: SynthesizedApp, stackId: string): Plan {
   const dir = path.join(app.outdir, "stacks", stackId);
   writeStandInRemoteStates(app, stackId);
+  standInRandomPasswords(dir);
   const env = offlineEnv(path.dirname(app.outdir));
   terraform(dir, ["init", "-input=false", "-no-color"], env);
   terraform(dir, ["validate", "-no-color"], env);
