@@ -11,6 +11,7 @@ import {
   readTree,
   resourcesOf,
   scratchDir,
+  secretData,
   unescapeTerraformTemplate,
   type TerraformJson,
 } from "../support/synth";
@@ -59,9 +60,13 @@ function build(overrides: (scope: TerraformStack) => Partial<GitpodInstallationP
   return { json, installation, chart: readTree(path.join(outdir, "stacks/gitpod", installation.chart.chartPath)) };
 }
 
+/** The local value a `${local.<name>}` reference names. */
+const localName = (reference: string) => /^\$\{local\.([\w-]+)\}$/.exec(reference)![1];
+
 const secretsByName = (json: TerraformJson) =>
   Object.fromEntries(
-    Object.values(resourcesOf(json, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, { data: s.data, type: s.type }]),
+    // Written write-only: `data` here is what data_wo writes to the cluster.
+    Object.values(resourcesOf(json, "kubernetes_secret_v1")).map((s: any) => [s.metadata.name, { data: secretData(json, s), type: s.type }]),
   ) as Record<string, { data: Record<string, string>; type?: string }>;
 
 describe("GitpodInstallation", () => {
@@ -280,7 +285,10 @@ describe("GitpodInstallation", () => {
 
     it("installs the generated chart atomically into Gitpod's namespace", () => {
       expect(release).toMatchObject({ name: "acme-installer", chart: defaults.installation.chart.chartPath, namespace: "gitpod", atomic: true, wait: true });
+      // After every Secret it writes (the Jobs read them; the checksum no longer refers to them).
+      const secrets = Object.keys(resourcesOf(defaults.json, "kubernetes_secret_v1")).map((name) => `kubernetes_secret_v1.${name}`);
       expect(release.depends_on).toEqual([
+        ...secrets,
         expect.stringMatching(/^kubernetes_service_account_v1\./),
         expect.stringMatching(/^kubernetes_cluster_role_binding_v1\./),
       ]);
@@ -292,8 +300,20 @@ describe("GitpodInstallation", () => {
       ]);
       const [checksum] = release.set_sensitive;
       expect(checksum.name).toBe("checksums.secrets");
-      const hashed = [...checksum.value.matchAll(/kubernetes_secret_v1\.([\w-]+)\.data/g)].map((m) => m[1]);
-      expect(hashed.sort()).toEqual(Object.keys(resourcesOf(defaults.json, "kubernetes_secret_v1")).sort());
+      // Hashed from the values written, since the Secrets' data is not in the state to read back:
+      // the local value each Secret writes, in order.
+      const written = (Object.values(resourcesOf(defaults.json, "kubernetes_secret_v1")) as any[]).map((s) => localName(s.data_wo));
+      expect(checksum.value).toBe(`\${sha256(jsonencode([${written.map((name) => `local.${name}`).join(", ")}]))}`);
+    });
+
+    it("writes every Secret's data write-only, with a revision that changes exactly when the data does", () => {
+      const secrets = Object.values(resourcesOf(defaults.json, "kubernetes_secret_v1")) as any[];
+      expect(secrets.length).toBeGreaterThan(0);
+      for (const secret of secrets) {
+        expect(secret.data).toBeUndefined();
+        const local = localName(secret.data_wo);
+        expect(secret.data_wo_revision).toBe(`\${(parseint(substr(sha256(jsonencode(local.${local})), 0, 12), 16) + 1)}`);
+      }
     });
   });
 

@@ -7,12 +7,13 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { Password } from "@cdktf/provider-random/lib/password";
-import { Fn, Token } from "cdktf";
+import { Fn, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ChartRelease, helmHookAnnotations } from "../helm-chart/chart-release";
 import type { LocalChart } from "../helm-chart/local-chart";
 import { MANAGED_BY_LABEL, type KubernetesObject } from "../helm-chart/kubernetes-object";
 import { terraformTemplateLiteral, terraformTemplateLiterals } from "../terraform/template-literal";
+import { writeOnlyVersion } from "../terraform/write-only-version";
 import type {
   GitpodAuthProvider,
   GitpodCertificate,
@@ -103,9 +104,18 @@ export class GitpodInstallation extends Construct {
     // The installer's ConfigMap, service account, chart and release share this name.
     const installerName = `${prefix}-installer`;
     const labels = { "app.kubernetes.io/part-of": "gitpod", ...MANAGED_BY_LABEL };
+    // Each Secret's data is a local value (Terraform keeps locals in no state), written to the
+    // cluster write-only (Terraform >= 1.11): never in this stack's state. Its revision changes
+    // exactly when the data does (a truncated hash of it), which is when the provider writes the
+    // data again; the release's checksum hashes the same values, since there is no `data` to read.
+    const secretData: Record<string, string>[] = [];
     const secrets: SecretV1[] = [];
     const secret = (secretId: string, name: string, data: Record<string, string>, type?: string): string => {
-      secrets.push(new SecretV1(this, secretId, { metadata: { name, namespace, labels }, data, type }));
+      const values = new TerraformLocal(this, `${secretId}-data`, data).asStringMap;
+      secretData.push(values);
+      secrets.push(
+        new SecretV1(this, secretId, { metadata: { name, namespace, labels }, dataWo: values, dataWoRevision: writeOnlyVersion(Fn.jsonencode(values)), type }),
+      );
       return name;
     };
 
@@ -239,10 +249,12 @@ export class GitpodInstallation extends Construct {
       // Hooks run inside helm's wait: the longer Job's deadline bounds it.
       timeoutSeconds: Math.max(deadlines.apply, deadlines.uninstall) + 300,
       checksums: { inputs: Fn.sha256(Fn.jsonencode(inputs.data)) },
-      sensitiveChecksums: { secrets: Fn.sha256(Fn.jsonencode(secrets.map((s) => s.data))) },
+      sensitiveChecksums: { secrets: Fn.sha256(Fn.jsonencode(secretData)) },
       // The pre-delete hook needs its service account and role until Gitpod is uninstalled; what a
       // dependency needs first (the certificate's issuer, a registry login...) must exist too.
       dependsOn: [
+        // The checksum no longer refers to the Secrets: the installer's Jobs read them.
+        ...secrets,
         serviceAccount,
         clusterRoleBinding,
         ...[props.certificate, props.database, props.objectStorage, props.containerRegistry].flatMap((dependency) => dependency.prerequisites ?? []),
