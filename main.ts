@@ -5,7 +5,7 @@
  */
 import { ConfigError } from "./config/errors";
 import { loadConfig, NO_CONFIG_FILE } from "./config/load";
-import { synthesize } from "./stacks/gitpod-app";
+import { OutputFolderError, synthesize } from "./stacks/gitpod-app";
 
 function main(): number {
   let loaded;
@@ -21,7 +21,15 @@ function main(): number {
   if (loaded.usedDefaults) {
     process.stdout.write(`gitpod-cdktf: ${NO_CONFIG_FILE}: using the built-in defaults, an all-in-cluster installation for ${loaded.config.domain}\n`);
   }
-  const { outdir, stackIds } = synthesize(loaded.config);
+  let synthesized: ReturnType<typeof synthesize>;
+  try {
+    synthesized = synthesize(loaded.config);
+  } catch (error) {
+    if (!(error instanceof OutputFolderError)) throw error;
+    process.stderr.write(`gitpod-cdktf: ${error.message}\n`);
+    return 2;
+  }
+  const { outdir, stackIds } = synthesized;
   process.stdout.write(`gitpod-cdktf: synthesized ${stackIds.join(", ")} into ${outdir} (config: ${loaded.source})\n`);
   return 0;
 }
