@@ -121,6 +121,12 @@ describeWithTools("npm run pipeline: plain terraform over the stack folders", [t
       );
     });
 
+    it("creates state files and saved plans readable by their owner only (terraform runs with umask 077)", () => {
+      const files = Object.keys(CHAIN).flatMap((id) => [`terraform.${id}.tfstate`, `cdktf.out/stacks/${id}/${id}.tfplan`, `cdktf.out/stacks/${id}/.terraform`]);
+      const modes = files.map((file) => [file, (fs.statSync(path.join(project, file)).mode & 0o777).toString(8)]);
+      expect(modes).toEqual(files.map((file) => [file, file.endsWith(".terraform") ? "700" : "600"]));
+    });
+
     it("runs a subset in the same order, reading the others' applied state", () => {
       const subset = pipeline(project, ["plan", "--stacks", "app,network", "--json"]);
       expect(subset.status).toBe(0);

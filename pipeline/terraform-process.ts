@@ -28,6 +28,13 @@ export type ProcessExit =
   | { readonly spawnError: string };
 
 /**
+ * The umask terraform runs with: what it creates (local state and its backups, saved plans, which
+ * hold secrets in clear text, and .terraform) is readable by its owner only. Files that exist keep
+ * their mode (docs/modes.md, "Local state files").
+ */
+export const TERRAFORM_UMASK = 0o077;
+
+/**
  * The terraform processes of one pipeline run. Each runs in a process group of its own, so an
  * interrupt from the terminal reaches terraform exactly once, through `interrupt()`: a second
  * interrupt makes terraform stop at once, which can leave state locked.
@@ -38,6 +45,8 @@ export class TerraformProcesses {
   run(invocation: TerraformInvocation): Promise<ProcessExit> {
     return new Promise((resolve) => {
       let child: ChildProcess;
+      // Inherited by terraform when it is started (spawn forks synchronously), then restored.
+      const previousUmask = process.umask(TERRAFORM_UMASK);
       try {
         child = spawn(invocation.binary, [...invocation.args], {
           cwd: invocation.cwd,
@@ -49,6 +58,8 @@ export class TerraformProcesses {
         // Some failures (a working directory that is a file, arguments Node refuses) are thrown here.
         resolve({ spawnError: describeSpawnError(error, invocation) });
         return;
+      } finally {
+        process.umask(previousUmask);
       }
       this.live.add(child);
       const flushers = [
