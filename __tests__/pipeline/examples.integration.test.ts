@@ -69,11 +69,27 @@ describe("the GitHub Actions example", () => {
   });
 
   it("keeps secrets in the secret store and uploads no plan file", () => {
-    for (const [name, value] of Object.entries<string>(workflow.env)) {
-      if (/TOKEN|SECRET|KUBE_/.test(name)) expect(value).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
+    for (const job of ["plan", "apply"]) {
+      for (const [name, value] of Object.entries<string>(workflow.jobs[job].env)) {
+        if (/TOKEN|SECRET|KUBE_/.test(name)) expect(value).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
+      }
     }
     const uploads = workflow.jobs.plan.steps.filter((step: { uses?: string }) => step.uses?.startsWith("actions/upload-artifact@"));
     expect(uploads.map((step: { with: { path: string } }) => step.with.path)).toEqual(["pipeline-summary.json"]);
+  });
+
+  it("gives the cluster token to no pull request from a fork, and each job only its environment's secrets", () => {
+    // pull_request_target would run the pull request's code with the repository's secrets.
+    expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
+    expect(workflow.jobs.plan.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(JSON.stringify(workflow.env)).not.toContain("secrets.");
+    expect(workflow.jobs.plan.environment).toBe("gitpod-plan");
+    expect(workflow.jobs.apply.environment).toBe("production");
+    for (const job of ["plan", "apply"]) {
+      expect(Object.keys(workflow.jobs[job].env)).toEqual(expect.arrayContaining(["KUBE_HOST", "KUBE_TOKEN", "KUBE_CLUSTER_CA_CERT_DATA"]));
+      const checkout = workflow.jobs[job].steps.find((step: { uses?: string }) => step.uses?.startsWith("actions/checkout@"));
+      expect(checkout.with["persist-credentials"]).toBe(false);
+    }
   });
 });
 
@@ -89,6 +105,14 @@ describe("the GitLab CI example", () => {
       expect(pipeline[job].extends).toBe(".gitpod-pipeline");
       expectSynthBeforePipeline(commands(job));
     }
+  });
+
+  it("plans no merge request from a fork, and keeps plan and apply credentials in environments of their own", () => {
+    expect(pipeline.plan.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event" && $CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID' }]);
+    expect(pipeline.plan.environment).toEqual({ name: "gitpod-plan", action: "prepare" });
+    expect(pipeline.apply.environment).toEqual({ name: "production" });
+    // No credential in the file itself: they are CI/CD variables scoped to those environments.
+    expect(JSON.stringify(pipeline)).not.toMatch(/KUBE_(HOST|TOKEN)|TF_VAR_/);
   });
 
   it("checks terraform's checksum before installing it, and runs one job at a time", () => {
