@@ -114,6 +114,7 @@ describe("EcrCredentialRefresher", () => {
 describe("AcmeRoute53Issuer", () => {
   const stack = moduleStack();
   const issuer = new AcmeRoute53Issuer(stack, "acme", {
+    namespace: "gitpod",
     namePrefix: "gitpod",
     domain: "gitpod.acme.dev",
     email: "ops@acme.dev",
@@ -125,13 +126,16 @@ describe("AcmeRoute53Issuer", () => {
     certManagerServiceAccount: "cert-manager",
   });
   const json = synthStack(stack);
-  const clusterIssuer = (onlyResource(json, "kubernetes_manifest") as any).manifest;
+  const manifest = (onlyResource(json, "kubernetes_manifest") as any).manifest;
 
-  it("is a valid ClusterIssuer with a DNS01 Route53 solver (wildcards need DNS01)", () => {
-    validateAgainstSchema(clusterIssuer);
-    expect(clusterIssuer.spec.acme).toMatchObject({
+  it("is a valid Issuer in Gitpod's namespace (not a ClusterIssuer) with a DNS01 Route53 solver (wildcards need DNS01)", () => {
+    validateAgainstSchema(manifest);
+    expect(manifest.kind).toBe("Issuer");
+    expect(manifest.metadata).toMatchObject({ name: "gitpod-letsencrypt", namespace: "gitpod" });
+    expect(manifest.spec.acme).toMatchObject({
       email: "ops@acme.dev",
       server: "https://acme-staging-v02.api.letsencrypt.org/directory",
+      privateKeySecretRef: { name: "gitpod-letsencrypt-account" },
       solvers: [
         {
           selector: { dnsZones: ["gitpod.acme.dev"] },
@@ -140,6 +144,7 @@ describe("AcmeRoute53Issuer", () => {
               region: "eu-west-1",
               hostedZoneID: "Z0123456789ABCDEFGHIJ",
               role: "arn:aws:iam::123456789012:role/gitpod-acme-dns01",
+              // No audiences: cert-manager requests the token for sts.amazonaws.com, which the role's trust requires.
               auth: { kubernetes: { serviceAccountRef: { name: "gitpod-acme-dns01" } } },
             },
           },
@@ -148,19 +153,27 @@ describe("AcmeRoute53Issuer", () => {
     });
   });
 
-  it("lets cert-manager's controller request tokens for that one service account only", () => {
+  it("keeps its service account in Gitpod's namespace, with no IRSA annotation (only cert-manager requests its tokens)", () => {
+    const serviceAccount = onlyResource(json, "kubernetes_service_account_v1") as any;
+    expect(serviceAccount.metadata).toEqual({ name: "gitpod-acme-dns01", namespace: "gitpod", labels: { "app.kubernetes.io/managed-by": "gitpod-cdktf" } });
+  });
+
+  it("lets cert-manager's controller request tokens for that one service account only, in Gitpod's namespace", () => {
     const role = onlyResource(json, "kubernetes_role_v1") as any;
-    expect(role.metadata.namespace).toBe("cert-manager");
+    expect(role.metadata.namespace).toBe("gitpod");
     expect(role.rule).toEqual([{ api_groups: [""], resources: ["serviceaccounts/token"], resource_names: ["gitpod-acme-dns01"], verbs: ["create"] }]);
     const binding = onlyResource(json, "kubernetes_role_binding_v1") as any;
+    expect(binding.metadata.namespace).toBe("gitpod");
+    expect(binding.role_ref).toEqual({ api_group: "rbac.authorization.k8s.io", kind: "Role", name: expect.stringMatching(/^\$\{kubernetes_role_v1\.acme_token-request_\w+\.metadata\[0\]\.name\}$/) });
     expect(binding.subject).toEqual([{ kind: "ServiceAccount", name: "cert-manager", namespace: "cert-manager" }]);
+    expect((onlyResource(json, "kubernetes_manifest") as any).depends_on).toEqual([expect.stringMatching(/^kubernetes_role_binding_v1\./)]);
   });
 
   it("gives Gitpod a certificate from the issuer, ready only after the issuer exists", () => {
     expect(issuer.certificate.secretName).toBe("https-certificates");
     expect(issuer.certificate.manifests).toHaveLength(1);
-    expect((issuer.certificate.manifests[0] as any).spec.issuerRef).toEqual({ group: "cert-manager.io", kind: "ClusterIssuer", name: "gitpod-letsencrypt" });
-    expect(issuer.certificate.prerequisites).toEqual([issuer.clusterIssuer]);
+    expect((issuer.certificate.manifests[0] as any).spec.issuerRef).toEqual({ group: "cert-manager.io", kind: "Issuer", name: "gitpod-letsencrypt" });
+    expect(issuer.certificate.prerequisites).toEqual([issuer.issuer]);
     expect(Object.keys(resourcesOf(json, "kubernetes_service_account_v1"))).toHaveLength(1);
   });
 });

@@ -280,10 +280,18 @@ describe("IAM roles for service accounts", () => {
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
       domain: "gitpod.acme.dev",
       oidcProviderArn: OIDC,
-      namespace: "cert-manager",
+      namespace: "gitpod",
       serviceAccount: "gitpod-acme-dns01",
     });
-    const policy = hclPolicy((onlyResource(synthStack(stack), "aws_iam_role_policy") as any).policy) as any;
+    const json = synthStack(stack);
+    // Only an STS token of the issuer's service account, in the issuer's (Gitpod's) namespace.
+    expect((hclPolicy((onlyResource(json, "aws_iam_role") as any).assume_role_policy) as any).Statement[0].Condition).toEqual({
+      StringEquals: {
+        "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:sub": "system:serviceaccount:gitpod:gitpod-acme-dns01",
+        "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:aud": "sts.amazonaws.com",
+      },
+    });
+    const policy = hclPolicy((onlyResource(json, "aws_iam_role_policy") as any).policy) as any;
     const change = policy.Statement.find((s: any) => s.Action === "route53:ChangeResourceRecordSets");
     expect(change).toEqual({
       Sid: "ChallengeRecordsOnly",

@@ -36,11 +36,13 @@ export const acmeRoute53Tls = tlsMode({
       hostedZoneId: options.hostedZoneId,
       domain: context.domain,
       oidcProviderArn: aws.eksOidcProviderArn,
-      namespace: options.certManager.namespace,
+      // The issuer and its service account live in Gitpod's namespace.
+      namespace: context.namespaceName,
       serviceAccount,
     });
     new TerraformOutput(awsScope, "acme_dns01_role_arn", { value: role.arn, description: "IAM role cert-manager assumes for Route53 DNS01 challenges (IRSA)" });
     return new AcmeRoute53Issuer(context.scope("release"), "acme-issuer", {
+      namespace: context.namespace,
       namePrefix: context.namePrefix,
       domain: context.domain,
       email: options.email,

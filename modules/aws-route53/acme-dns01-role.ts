@@ -9,7 +9,7 @@ export interface AcmeDns01RoleProps {
   /** The domain whose Gitpod certificate is issued (see gitpodDnsNames). */
   readonly domain: string;
   readonly oidcProviderArn: string;
-  /** The service account cert-manager requests tokens for (in cert-manager's namespace). */
+  /** The service account cert-manager requests tokens for (audience sts.amazonaws.com), and its namespace: the issuer's. */
   readonly namespace: string;
   readonly serviceAccount: string;
 }

@@ -1,4 +1,4 @@
-import type { IClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
+import type { IIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
@@ -7,7 +7,7 @@ import { Construct } from "constructs";
 import { MANAGED_BY_LABEL } from "../helm-chart/kubernetes-object";
 import { issuedCertificate, type CertificateSource } from "./gitpod-certificate";
 
-type Solver = NonNullable<NonNullable<NonNullable<IClusterIssuer["spec"]>["acme"]>["solvers"]>[number];
+type Solver = NonNullable<NonNullable<NonNullable<IIssuer["spec"]>["acme"]>["solvers"]>[number];
 /**
  * The Route53 solver with `auth.kubernetes.serviceAccountRef` (cert-manager >= 1.13), which the
  * schema package's older CRD does not have yet; every other field is checked against it.
@@ -17,6 +17,11 @@ type Route53Solver = NonNullable<NonNullable<Solver["dns01"]>["route53"]> & {
 };
 
 export interface AcmeRoute53IssuerProps {
+  /**
+   * Gitpod's namespace (may be a reference): the Issuer, its service account and the permission
+   * to request that account's tokens live there, next to the Certificate.
+   */
+  readonly namespace: string;
   readonly namePrefix: string;
   readonly domain: string;
   readonly email: string;
@@ -24,9 +29,9 @@ export interface AcmeRoute53IssuerProps {
   readonly server: string;
   readonly region: string;
   readonly hostedZoneId: string;
-  /** The IAM role for DNS01 (see AcmeDns01Role); it trusts `serviceAccount` below. */
+  /** The IAM role for DNS01 (see AcmeDns01Role); it trusts the issuer's service account (acmeDns01ServiceAccount) in `namespace`. */
   readonly roleArn: string;
-  /** Where cert-manager runs, and the service account of its controller. */
+  /** Where cert-manager runs, and the service account of its controller: it requests the tokens. */
   readonly certManagerNamespace: string;
   readonly certManagerServiceAccount: string;
 }
@@ -37,19 +42,22 @@ export function acmeDns01ServiceAccount(namePrefix: string): string {
 }
 
 /**
- * A Let's Encrypt ClusterIssuer answering DNS01 challenges in Route53 (HTTP01 cannot issue the
- * wildcards Gitpod needs). cert-manager assumes the issuer's IAM role with a token of a dedicated
- * service account, so neither cert-manager's own account nor its stack need to know about AWS.
+ * A Let's Encrypt Issuer in Gitpod's namespace answering DNS01 challenges in Route53 (HTTP01
+ * cannot issue the wildcards Gitpod needs). Namespaced, so no other namespace's Certificates can
+ * use it. cert-manager (>= 1.13) assumes the issuer's IAM role with a token it requests for a
+ * dedicated service account next to the issuer (`auth.kubernetes.serviceAccountRef`, audience
+ * sts.amazonaws.com), which a Role lets its controller do for that account only: neither
+ * cert-manager's own account nor its stack need to know about AWS.
  */
 export class AcmeRoute53Issuer extends Construct {
   readonly issuerName: string;
-  readonly clusterIssuer: Manifest;
+  readonly issuer: Manifest;
   /** Gitpod's certificate from this issuer. */
   readonly certificate: CertificateSource;
 
   constructor(scope: Construct, id: string, props: AcmeRoute53IssuerProps) {
     super(scope, id);
-    const namespace = props.certManagerNamespace;
+    const namespace = props.namespace;
     const serviceAccount = acmeDns01ServiceAccount(props.namePrefix);
     const labels = { ...MANAGED_BY_LABEL };
     this.issuerName = `${props.namePrefix}-letsencrypt`;
@@ -63,7 +71,7 @@ export class AcmeRoute53Issuer extends Construct {
     const binding = new RoleBindingV1(this, "token-request-binding", {
       metadata: { name: `${serviceAccount}-token`, namespace, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-      subject: [{ kind: "ServiceAccount", name: props.certManagerServiceAccount, namespace }],
+      subject: [{ kind: "ServiceAccount", name: props.certManagerServiceAccount, namespace: props.certManagerNamespace }],
     });
 
     const route53: Route53Solver = {
@@ -72,24 +80,25 @@ export class AcmeRoute53Issuer extends Construct {
       role: props.roleArn,
       auth: { kubernetes: { serviceAccountRef: { name: serviceAccount } } },
     };
-    const issuer: IClusterIssuer = {
+    const issuer: IIssuer = {
       apiVersion: "cert-manager.io/v1",
-      kind: "ClusterIssuer",
-      metadata: { name: this.issuerName, labels },
+      kind: "Issuer",
+      metadata: { name: this.issuerName, namespace, labels },
       spec: {
         acme: {
           email: props.email,
           server: props.server,
+          // In the issuer's namespace.
           privateKeySecretRef: { name: `${this.issuerName}-account` },
           solvers: [{ selector: { dnsZones: [props.domain] }, dns01: { route53 } }],
         },
       },
     };
     // A Terraform manifest, not part of the release chart: the role ARN is known only at apply.
-    this.clusterIssuer = new Manifest(this, "cluster-issuer", { manifest: issuer, dependsOn: [binding] });
+    this.issuer = new Manifest(this, "issuer", { manifest: issuer, dependsOn: [binding] });
     this.certificate = {
-      ...issuedCertificate({ domain: props.domain, issuerRef: { name: this.issuerName, kind: "ClusterIssuer" } }),
-      prerequisites: [this.clusterIssuer],
+      ...issuedCertificate({ domain: props.domain, issuerRef: { name: this.issuerName, kind: "Issuer" } }),
+      prerequisites: [this.issuer],
     };
   }
 }
