@@ -346,13 +346,17 @@ describe("with AWS managed services", () => {
     expect(Object.keys(resourcesOf(registryOnS3.stack(AWS), "aws_s3_bucket"))).toEqual(["registry-storage_registry_bucket_61CCDCFC"]);
   });
 
-  it("creates the ECR refresher and the ACME issuer in the release stack, and installs Gitpod after them", () => {
+  it("creates the ECR refresher, the ACME issuer and Gitpod's database user in the release stack, and installs Gitpod after them", () => {
     const release = app.stack(IDS.release);
     const releases = Object.values(resourcesOf(release, "helm_release")) as any[];
-    expect(releases.map((r) => r.name).sort()).toEqual(["gitpod-ecr-token-refresher", "gitpod-installer"]);
+    expect(releases.map((r) => r.name).sort()).toEqual(["gitpod-ecr-token-refresher", "gitpod-installer", "gitpod-mysql-user-setup"]);
     const helm = releases.find((r) => r.name === "gitpod-installer");
     expect(helm.depends_on).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^kubernetes_manifest\.acme-issuer_/), expect.stringMatching(/^helm_release\.ecr-credentials_workloads_release_/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^kubernetes_manifest\.acme-issuer_/),
+        expect.stringMatching(/^helm_release\.ecr-credentials_workloads_release_/),
+        expect.stringMatching(/^helm_release\.rds-gitpod-user_setup_release_/),
+      ]),
     );
   });
 });

@@ -23,7 +23,7 @@ describeWithTools("the AWS stack, checked by Terraform (init, validate, offline 
     const app = synthApp(
       config({
         aws: { ...aws, tags: { team: "platform" } },
-        database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] },
+        database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"], caCertificate: PEM },
         storage: { type: "s3" },
         registry: { type: "s3" },
       }),
@@ -38,11 +38,11 @@ describeWithTools("the AWS stack, checked by Terraform (init, validate, offline 
       expect([...actions]).toEqual(["create"]);
     });
 
-    it("the parameter group is mysql8.4 with explicit_defaults_for_timestamp 0 and native passwords", () => {
+    it("the parameter group is mysql8.4 with explicit_defaults_for_timestamp 0, native passwords and TLS required", () => {
       expect(plan.ofType("aws_db_parameter_group")[0].values.family).toBe("mysql8.4");
       expect(parameters(plan)).toEqual({
         explicit_defaults_for_timestamp: "0",
-        require_secure_transport: "0",
+        require_secure_transport: "1",
         mysql_native_password: "1",
         authentication_policy: "*:mysql_native_password",
       });
@@ -170,10 +170,16 @@ describeWithTools("the AWS stack, checked by Terraform (init, validate, offline 
       ]);
     });
 
-    it("cert-manager's role may change only TXT challenge records in the given hosted zone", () => {
+    it("cert-manager's role: assumed only with an STS token of the issuer's service account in Gitpod's namespace; only TXT challenge records in the given hosted zone", () => {
       const roles = Object.fromEntries(plan.ofType("aws_iam_role").map((r) => [r.values.name, r]));
-      expect(policy(roles["gitpod-acme-dns01"], "assume_role_policy").Statement[0].Condition.StringEquals).toMatchObject({
-        "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub": "system:serviceaccount:cert-manager:gitpod-acme-dns01",
+      const trust = policy(roles["gitpod-acme-dns01"], "assume_role_policy").Statement[0];
+      expect(trust.Principal).toEqual({ Federated: OFFLINE_AWS.eksOidcProviderArn });
+      expect(trust.Action).toBe("sts:AssumeRoleWithWebIdentity");
+      expect(trust.Condition).toEqual({
+        StringEquals: {
+          "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub": "system:serviceaccount:gitpod:gitpod-acme-dns01",
+          "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud": "sts.amazonaws.com",
+        },
       });
       const statements = Object.fromEntries(plan.ofType("aws_iam_role_policy").map((p) => [p.values.name, policy(p).Statement]));
       const resources = statements["gitpod-acme-dns01"].map((s: any) => s.Resource);
@@ -190,9 +196,9 @@ describeWithTools("the AWS stack, checked by Terraform (init, validate, offline 
     });
   });
 
-  describe("RDS MySQL 8.0", () => {
-    it("keeps mysql_native_password the default authentication plugin", () => {
-      const app = synthApp(config({ aws, database: { type: "rds", engineVersion: "8.0", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] } }));
+  describe("RDS MySQL 8.0, TLS not enforced on purpose", () => {
+    it("keeps mysql_native_password the default authentication plugin, and lets clients in without TLS", () => {
+      const app = synthApp(config({ aws, database: { type: "rds", engineVersion: "8.0", allowedSecurityGroupIds: ["sg-0123456789abcdef0"], allowInsecureTransport: true } }));
       const plan = planStack(app, AWS_STACK);
       expect(plan.ofType("aws_db_parameter_group")[0].values.family).toBe("mysql8.0");
       expect(parameters(plan)).toEqual({

@@ -373,13 +373,14 @@ describe("bring-your-own endpoints", () => {
 describe("AWS modes", () => {
   const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
   const aws = { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"], eksOidcProviderArn: OIDC };
+  const RDS_CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
   it("accepts every AWS mode with its defaults", () => {
     const cfg = validateConfig(
       {
         domain: "gitpod.acme.dev",
         aws,
-        database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] },
+        database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"], caCertificate: RDS_CA },
         storage: { type: "s3" },
         registry: { type: "ecr" },
         tls: { type: "acme-route53", email: "ops@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
@@ -395,6 +396,8 @@ describe("AWS modes", () => {
       deletionProtection: true,
       finalSnapshot: true,
       multiAz: false,
+      allowInsecureTransport: false,
+      mysqlClientImage: "docker.io/library/mysql:8.4.6",
     });
     expect(cfg.storage).toEqual({ type: "s3", noncurrentVersionExpirationDays: 30, deletionProtection: true });
     expect(cfg.registry).toMatchObject({ type: "ecr", refreshIntervalHours: 4, untaggedImageExpiryDays: 7 });
@@ -410,7 +413,7 @@ describe("AWS modes", () => {
       problemsOf({
         domain: "a.example.com",
         aws: { region: "eu-west-1", subnetIds: ["subnet-0123456789abcdef0"] },
-        database: { type: "rds", allowedCidrBlocks: ["10.0.0.0/16"] },
+        database: { type: "rds", allowedCidrBlocks: ["10.0.0.0/16"], caCertificate: RDS_CA },
         registry: { type: "ecr" },
         tls: { type: "acme-route53", email: "ops@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
       }),
@@ -439,10 +442,24 @@ describe("AWS modes", () => {
       'database.engineVersion: "9.0" is not accepted; accepted values: "5.7", "8.0", "8.4"',
       expect.stringMatching(/^database.backupRetentionDays: .*>=1/),
     ]);
-    expect(problemsOf({ domain: "a.example.com", aws, database: { type: "rds", maxAllocatedStorageGb: 20 } })).toEqual([
+    expect(problemsOf({ domain: "a.example.com", aws, database: { type: "rds", maxAllocatedStorageGb: 20, caCertificate: RDS_CA } })).toEqual([
       "database.allowedSecurityGroupIds: give at least one source for port 3306: allowedSecurityGroupIds (e.g. the EKS cluster security group) or allowedCidrBlocks",
       "database.maxAllocatedStorageGb: must be greater than allocatedStorageGb",
     ]);
+  });
+
+  it("requires TLS to RDS: the CA bundle, or allowInsecureTransport set on purpose", () => {
+    const rds = { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] };
+    expect(problemsOf({ domain: "a.example.com", aws, database: rds })).toEqual([
+      "database.caCertificate: is required: RDS requires TLS by default. Download AWS's CA bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) next to the config and set caCertificateFile: global-bundle.pem, or set allowInsecureTransport: true to connect without TLS",
+    ]);
+    expect(problemsOf({ domain: "a.example.com", aws, database: { ...rds, allowInsecureTransport: false } })).toHaveLength(1);
+    expect(validateConfig({ domain: "a.example.com", aws, database: { ...rds, allowInsecureTransport: true } }, "t").database).toMatchObject({ allowInsecureTransport: true });
+    // A CA with TLS not enforced: Gitpod still verifies the server, the server lets others in without TLS.
+    expect(validateConfig({ domain: "a.example.com", aws, database: { ...rds, caCertificate: RDS_CA, allowInsecureTransport: true } }, "t").database).toMatchObject({
+      allowInsecureTransport: true,
+      caCertificate: RDS_CA,
+    });
   });
 
   it("reads a CA bundle from a file next to the config", () => {

@@ -192,7 +192,7 @@ describe("contract with Gitpod's installer: AWS managed services", () => {
   };
   const fromStack = (stack: string) => expect.stringMatching(new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-${stack}\\.outputs\\.`));
 
-  it('"database" on RDS: the external secret gets the instance address, port and the generated master password; TLS with the RDS CA', () => {
+  it('"database" on RDS: the external secret gets the instance address, port, and Gitpod\'s own user (not the master user) with its generated password; TLS with the RDS CA', () => {
     const { secrets, cfg } = view({ database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"], caCertificate: pem } });
     expect(unknownInstallerConfigFields(cfg)).toEqual([]);
     expect(cfg.database).toEqual({
@@ -203,11 +203,30 @@ describe("contract with Gitpod's installer: AWS managed services", () => {
     expect(secrets["gitpod-database"].data).toEqual({
       host: fromStack("gitpod-aws-services"),
       port: fromStack("gitpod-aws-services"),
-      username: "gitpod",
-      password: fromStack("gitpod-aws-services"),
+      username: "gitpod_app",
+      password: expect.stringMatching(/^\$\{random_password\.rds-gitpod-user_password_\w+\.result\}$/),
       encryptionKeys: expect.stringContaining("jsonencode"),
     });
     expect(secrets["gitpod-database-ca"].data).toEqual({ "ca.crt": pem });
+    // The user is made in the cluster with the master user's credentials: only that Job's Secret has them.
+    expect(secrets["gitpod-mysql-user-setup"].data).toEqual({
+      host: fromStack("gitpod-aws-services"),
+      port: fromStack("gitpod-aws-services"),
+      "admin-username": "gitpod",
+      "admin-password": fromStack("gitpod-aws-services"),
+      password: secrets["gitpod-database"].data.password,
+      "ca.crt": pem,
+    });
+  });
+
+  it('"database" on RDS with allowInsecureTransport and no CA: no database.ssl, and the user may connect without TLS', () => {
+    const app = synthApp(config({ aws, database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"], allowInsecureTransport: true } }));
+    const { secrets, cfg } = view({ database: { type: "rds", allowedSecurityGroupIds: ["sg-0123456789abcdef0"], allowInsecureTransport: true } });
+    expect(cfg.database).toEqual({ inCluster: false, external: { certificate: { kind: "secret", name: "gitpod-database" } } });
+    expect(secrets["gitpod-database"].data.username).toBe("gitpod_app");
+    expect(Object.keys(secrets["gitpod-mysql-user-setup"].data).sort()).toEqual(["admin-password", "admin-username", "host", "password", "port"]);
+    const job = chartObjectsByRelease(app, RELEASE)["gitpod-mysql-user-setup"].find((o: any) => o.kind === "Job") as any;
+    expect(job.spec.template.spec.containers[0].env).toContainEqual({ name: "REQUIRE_TLS", value: "false" });
   });
 
   it('"objectStorage" on S3: endpoint s3.<region>.amazonaws.com (a host), the bucket, metadata.region = the bucket region, keys from the AWS stack', () => {

@@ -49,7 +49,7 @@ describe("values that parse but cannot work", () => {
   it("takes only real IPv4 addresses and CIDR blocks", () => {
     const rds = (allowedCidrBlocks: string[]) => ({
       aws: { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] },
-      database: { type: "rds", allowedCidrBlocks },
+      database: { type: "rds", allowedCidrBlocks, allowInsecureTransport: true },
     });
     expect(problemsOf(rds(["10.0.0.0/16"]))).toEqual([]);
     expect(problemsOf(rds(["10.999.0.0/16"]))).toEqual([expect.stringMatching(/^database\.allowedCidrBlocks\[0\]: must be an IPv4 CIDR block/)]);

@@ -116,7 +116,7 @@ describe("the JSON Schema and the app agree", () => {
     subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
     eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE",
   };
-  const rds = { type: "rds", allowedCidrBlocks: ["10.0.0.0/16"] };
+  const rds = { type: "rds", allowedCidrBlocks: ["10.0.0.0/16"], allowInsecureTransport: true };
   const acme = { type: "acme-route53", email: "platform@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" };
 
   /** [what, config, where the app reports it] */

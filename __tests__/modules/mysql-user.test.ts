@@ -12,7 +12,7 @@ import { TerraformVariable, Token } from "cdktf";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { MYSQL_USER_SCRIPT_PATH, MysqlUser, type MysqlUserProps } from "../../modules/mysql-user/mysql-user";
 import { validateAgainstSchema } from "../support/kubernetes-schemas";
-import { moduleStack, onlyResource, scratchDir, synthStack } from "../support/synth";
+import { moduleStack, onlyResource, scratchDir, secretData, synthStack } from "../support/synth";
 import { busyboxTool, describeWithTools } from "../support/tools";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBexample\n-----END CERTIFICATE-----\n";
@@ -57,9 +57,13 @@ describe("MysqlUser", () => {
     expect(user.prerequisites).toEqual([user.setup.release]);
   });
 
-  it("keeps the admin's credentials, Gitpod's password and the CA in one Secret in Gitpod's namespace", () => {
+  it("keeps the admin's credentials, Gitpod's password and the CA in one Secret in Gitpod's namespace, written write-only", () => {
     expect(secret.metadata).toMatchObject({ name: "acme-mysql-user-setup", namespace: "gitpod" });
-    expect(secret.data).toEqual({
+    expect(secret.data).toBeUndefined();
+    expect(secret.data_wo).toMatch(/^\$\{local\.[\w-]+\}$/);
+    // Written again exactly when the data changes.
+    expect(secret.data_wo_revision).toMatch(/^\$\{\(parseint\(substr\(sha256\(jsonencode\(local\.[\w-]+\)\), 0, 12\), 16\) \+ 1\)\}$/);
+    expect(secretData(json, secret)).toEqual({
       host: "${var.host}",
       port: "${var.port}",
       "admin-username": "gitpod",

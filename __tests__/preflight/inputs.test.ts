@@ -105,11 +105,11 @@ describe("preflightInputs", () => {
     });
     const aws = label({
       aws: { region: "eu-west-1", vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB" },
-      database: { type: "rds", allowedCidrBlocks: ["10.0.0.0/16"] },
+      database: { type: "rds", allowedCidrBlocks: ["10.0.0.0/16"], allowInsecureTransport: true },
       storage: { type: "s3" },
       registry: { type: "ecr" },
     });
-    expect(aws.database).toMatch(/^rds: Amazon RDS for MySQL.*; created by the aws-services stack/);
+    expect(aws.database).toMatch(/^rds: Amazon RDS for MySQL.*; created by the aws-services and release stacks/);
     expect(aws["object storage"]).toMatch(/^s3: .*; created by the aws-services stack/);
     expect(aws.registry).toMatch(/^ecr: Amazon ECR.*; created by the aws-services and release stacks/);
   });

@@ -34,8 +34,15 @@ export interface ConfigVariant {
   readonly input: Readonly<Record<string, unknown>>;
 }
 
+/** A config file as written, with the CA bundle it names (`database.caCertificateFile`) read in, as the app reads it. */
 function fromFile(relativePath: string): Record<string, unknown> {
-  return parseYaml(fs.readFileSync(path.join(ROOT, relativePath), "utf8")) as Record<string, unknown>;
+  const input = parseYaml(fs.readFileSync(path.join(ROOT, relativePath), "utf8")) as Record<string, unknown>;
+  const database = input.database as Record<string, unknown> | undefined;
+  if (typeof database?.caCertificateFile === "string") {
+    const { caCertificateFile, ...rest } = database;
+    input.database = { ...rest, caCertificate: fs.readFileSync(path.join(ROOT, path.dirname(relativePath), caCertificateFile as string), "utf8") };
+  }
+  return input;
 }
 
 export const CONFIG_VARIANTS: readonly ConfigVariant[] = [

@@ -28,12 +28,17 @@ export interface RdsMysqlDatabaseProps {
   readonly allowedCidrBlocks: readonly string[];
   /** Master password (sensitive reference; at most 41 characters). Written to RDS write-only. */
   readonly password: string;
-  /** The RDS CA bundle: set it to make the server require TLS and tell Gitpod to verify it. */
+  /** The RDS CA bundle: clients verify the server with it (Gitpod: `database.ssl.caCert`). */
   readonly caCertificate?: string;
+  /**
+   * The server refuses connections without TLS (`require_secure_transport`).
+   * @default whether `caCertificate` is given
+   */
+  readonly requireSecureTransport?: boolean;
   readonly applyImmediately: boolean;
   readonly deletionProtection: boolean;
   readonly finalSnapshot: boolean;
-  /** Master user Gitpod connects as. Default "gitpod". */
+  /** Master user (RDS cannot rename it). Default "gitpod". */
   readonly username?: string;
 }
 
@@ -51,7 +56,7 @@ export interface MysqlParameter {
  *   has no `caching_sha2_password`.
  * - 8.4: the `mysql_native_password` plugin is off by default and `default_authentication_plugin`
  *   is gone; turn the plugin on and make it the default of `authentication_policy`.
- * - `require_secure_transport` follows whether Gitpod is given the CA (8.4 may default it on).
+ * - `require_secure_transport` as asked (8.4 may default it on): on by default in the rds mode.
  */
 export function mysqlParameters(version: RdsMysqlVersion, requireTls: boolean): MysqlParameter[] {
   const parameters: MysqlParameter[] = [
@@ -116,7 +121,7 @@ export class RdsMysqlDatabase extends Construct implements GitpodDatabase {
       family,
       description: `Gitpod's MySQL settings for ${props.identifier}`,
       // Static parameters take effect on the next reboot; all are applied when the instance is created.
-      parameter: mysqlParameters(props.engineVersion, props.caCertificate !== undefined).map((p) => ({ ...p, applyMethod: "pending-reboot" })),
+      parameter: mysqlParameters(props.engineVersion, props.requireSecureTransport ?? props.caCertificate !== undefined).map((p) => ({ ...p, applyMethod: "pending-reboot" })),
       lifecycle: { createBeforeDestroy: true },
     });
 

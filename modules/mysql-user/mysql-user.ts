@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Password } from "@cdktf/provider-random/lib/password";
-import { Fn, Token, type ITerraformDependable } from "cdktf";
+import { Fn, TerraformLocal, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
@@ -11,6 +11,7 @@ import type { GitpodDatabase } from "../gitpod/dependencies";
 import { ChartRelease, helmHookAnnotations } from "../helm-chart/chart-release";
 import { MANAGED_BY_LABEL } from "../helm-chart/kubernetes-object";
 import { GITPOD_DATABASES } from "../in-cluster-mysql/in-cluster-mysql-database";
+import { writeOnlyVersion } from "../terraform/write-only-version";
 
 /** The script the Job runs; shipped next to this file (and inside the Job's chart). */
 export const MYSQL_USER_SCRIPT_PATH = path.join(__dirname, "mysql-user.sh");
@@ -92,16 +93,21 @@ export class MysqlUser extends Construct implements GitpodDatabase {
 
     // Alphanumeric: Gitpod passes it through connection strings and shell commands.
     const password = new Password(this, "password", { length: 32, special: false });
+    // A local value (Terraform keeps locals in no state), written to the cluster write-only: the
+    // master password is not stored again in this stack's state. The revision changes exactly when
+    // the data does, which is when the provider writes it again.
+    const secretData = new TerraformLocal(this, "secret-data", {
+      host: admin.host,
+      port: Token.isUnresolved(admin.port) ? Token.asString(admin.port) : String(admin.port),
+      "admin-username": admin.username,
+      "admin-password": admin.password,
+      password: password.result,
+      ...(caCertificate === undefined ? {} : { "ca.crt": caCertificate }),
+    }).asStringMap;
     this.secret = new SecretV1(this, "secret", {
       metadata: { name, namespace, labels },
-      data: {
-        host: admin.host,
-        port: Token.isUnresolved(admin.port) ? Token.asString(admin.port) : String(admin.port),
-        "admin-username": admin.username,
-        "admin-password": admin.password,
-        password: password.result,
-        ...(caCertificate === undefined ? {} : { "ca.crt": caCertificate }),
-      },
+      dataWo: secretData,
+      dataWoRevision: writeOnlyVersion(Fn.jsonencode(secretData)),
     });
 
     const fromSecret = (envName: string, key: string): IEnvVar => ({ name: envName, valueFrom: { secretKeyRef: { name, key } } });
@@ -177,7 +183,7 @@ export class MysqlUser extends Construct implements GitpodDatabase {
       namespace,
       timeoutSeconds: JOB_DEADLINE_SECONDS + 300,
       // A new password, host, admin or CA runs the Job again (the script is part of the chart).
-      sensitiveChecksums: { setup: Fn.sha256(Fn.jsonencode(this.secret.data)) },
+      sensitiveChecksums: { setup: Fn.sha256(Fn.jsonencode(secretData)) },
       dependsOn: [this.secret, ...(props.dependsOn ?? [])],
     });
 

@@ -81,7 +81,11 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "database.username": "MySQL user Gitpod connects as; it must be allowed to `CREATE DATABASE`.",
   "database.caCertificate": "PEM CA bundle: Gitpod then connects with TLS and verifies the server.",
   "database.caCertificateFile": "Path of a file holding `caCertificate`, relative to the config file (instead of `caCertificate`).",
-  "database[rds].caCertificate": "The RDS CA bundle (PEM): Gitpod then connects with TLS, and the server requires it.",
+  "database[rds].caCertificate":
+    "The RDS CA bundle (PEM), e.g. AWS's https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem: Gitpod and the Job that creates its user verify the server with it. Required unless `allowInsecureTransport`.",
+  "database.allowInsecureTransport":
+    "Let clients connect without TLS: the server does not require it (`require_secure_transport` 0), nor does Gitpod's user (`REQUIRE NONE`). Set it on purpose only.",
+  "database.mysqlClientImage": "Image of the Job that creates Gitpod's own database user: `/bin/sh` and a MySQL client; point it at your mirror.",
   "database.engineVersion": "MySQL major version (see docs/aws.md, \"RDS engine version\").",
   "database.instanceClass": "RDS instance class.",
   "database.allocatedStorageGb": "Allocated storage in GB.",
