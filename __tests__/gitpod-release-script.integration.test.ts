@@ -24,6 +24,8 @@ import { busyboxTool, describeWithTools, findTool, helmTool, KUBE_TOOLS_BIN, kub
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const NAMESPACE = "gitpod";
+/** Where the hook Jobs themselves run. */
+const INSTALLER_NAMESPACE = "gitpod-installer";
 const SECRETS = { database: "gitpod-database", objectStorage: "gitpod-object-storage", registry: "gitpod-registry-auth", authProvider: "gitpod-auth-github" };
 const CHECKSUM = "gitpod-cdktf/secrets-checksum";
 
@@ -79,10 +81,28 @@ case $1 in
   rollback) records rollback ;;
   *) exec "$REAL_HELM" "$@" ;;
 esac`,
-  // gpctl lists what ws-manager knows, in the namespace of the kubeconfig's current context.
+  // gpctl lists what ws-manager knows, in the namespace it finds as gpctl 2022.11.3 does (client-go
+  // 0.24): it reads only the kubeconfig of --kubeconfig (default ~/.kube/config, never KUBECONFIG);
+  // a kubeconfig with a cluster gives the current context's namespace, one without (in the Job)
+  // the in-cluster namespace: POD_NAMESPACE, else the pod's own. Logged without the flag.
   gpctl: `
+config=$HOME/.kube/config
+while [ $# -gt 0 ]; do
+  case $1 in
+    --kubeconfig | -c) config=$2; shift 2 ;;
+    --kubeconfig=*) config=\${1#--kubeconfig=}; shift ;;
+    *) break ;;
+  esac
+done
 echo "gpctl $*" >> "$FAKE_LOG"
-[ "$(kubectl config view --minify -o 'jsonpath={..namespace}')" = "$NAMESPACE" ] || { echo "gpctl: no ws-manager in this namespace" >&2; exit 1; }
+[ -e "$config" ] || { echo "stat $config: no such file or directory" >&2; exit 1; }
+if [ -n "$(KUBECONFIG=$config kubectl config view --minify -o 'jsonpath={.clusters[0].cluster.server}')" ]; then
+  namespace=$(KUBECONFIG=$config kubectl config view --minify -o 'jsonpath={..namespace}')
+  namespace=\${namespace:-default}
+else
+  namespace=\${POD_NAMESPACE:-$FAKE_POD_NAMESPACE}
+fi
+[ "$namespace" = "$FAKE_GITPOD_NAMESPACE" ] || { echo "gpctl: no ws-manager in namespace $namespace" >&2; exit 1; }
 [ -z "\${FAKE_GPCTL_DOWN:-}" ] || { echo 'level=fatal msg="cannot connect" error="ws-manager: connection refused"' >&2; exit 1; }
 list=$FAKE_STATE/workspaces.json
 case "$1 $2" in
@@ -109,6 +129,11 @@ interface Scenario {
   readonly configure?: (api: FakeKubeApi) => void;
   /** Helm records an operation adds (a rollback's new revision...). */
   readonly recordsAfter?: { readonly upgrade?: Json[]; readonly rollback?: Json[] };
+  /**
+   * As in the Job: no KUBECONFIG (kubectl and helm find the cluster themselves, here through
+   * ~/.kube/config), so the kubeconfig the script writes for gpctl has a context but no cluster.
+   */
+  readonly inTheJob?: boolean;
 }
 
 interface Run {
@@ -125,13 +150,13 @@ interface Run {
 const DEFAULT_RENDER = installerRender({ namespace: NAMESPACE, secrets: SECRETS });
 let jobs: Record<RegistryKind, ReturnType<typeof generatedJobs>>;
 
-/** The Job container's env with valueFrom resolved as the kubelet would (namespace, seed secret). */
+/** The Job container's env with valueFrom resolved as the kubelet would (the pod's namespace, seed secret). */
 function jobEnv(job: IJob): Record<string, string> {
   const container = job.spec!.template.spec!.containers[0];
   return Object.fromEntries(
     (container.env ?? []).map((variable) => {
       if (variable.value !== undefined) return [variable.name, variable.value];
-      if (variable.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") return [variable.name, NAMESPACE];
+      if (variable.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") return [variable.name, job.metadata!.namespace!];
       if (variable.valueFrom?.secretKeyRef?.key === "seed") return [variable.name, "1234567890123456789"];
       throw new Error(`unexpected env ${variable.name}`);
     }),
@@ -184,11 +209,17 @@ async function run(action: "apply" | "uninstall", scenario: Scenario = {}): Prom
   const job = jobs[scenario.registry ?? "external"][action];
   const command = job.spec!.template.spec!.containers[0].command!;
   expect(command).toEqual(["/bin/sh", "/gitpod-release/gitpod-release.sh", action]);
+  const kubeconfig = api.writeKubeconfig(dir);
+  if (scenario.inTheJob) {
+    fs.mkdirSync(path.join(dir, ".kube"));
+    fs.copyFileSync(kubeconfig, path.join(dir, ".kube", "config"));
+  }
   const result = await runProcess("busybox", ["sh", RELEASE_SCRIPT_PATH, action], {
-    ...kubeToolsEnv(dir, api.writeKubeconfig(dir)),
+    ...kubeToolsEnv(dir, scenario.inTheJob ? "" : kubeconfig),
     ...jobEnv(job),
     // Where the image keeps its tools, the ConfigMap mounts its inputs, and the emptyDir is.
     PATH: `${bin}:${KUBE_TOOLS_BIN}:/usr/bin:/bin`,
+    HOME: dir,
     CONFIG_FILE: path.join(dir, "gitpod.config.yaml"),
     INSTALLER: path.join(bin, "installer"),
     GPCTL: path.join(bin, "gpctl"),
@@ -198,6 +229,8 @@ async function run(action: "apply" | "uninstall", scenario: Scenario = {}): Prom
     FAKE_LOG: path.join(dir, "calls.log"),
     FAKE_STATE: state,
     FAKE_RENDER: render,
+    FAKE_GITPOD_NAMESPACE: NAMESPACE,
+    FAKE_POD_NAMESPACE: job.metadata!.namespace!,
     ...scenario.env,
   });
   await api.close();
@@ -383,6 +416,28 @@ describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, wit
       ]);
       expect(result.stderr).toContain("stopping 2 running workspace(s) first (up to 900s)");
       expect(result.stderr).toContain("all workspaces are stopped");
+    });
+
+    it("finds ws-manager in Gitpod's namespace from inside the Job, which runs in the installer's", async () => {
+      expect(jobs.external.apply.metadata!.namespace).toBe(INSTALLER_NAMESPACE);
+      const result = await run("apply", { release: { status: "deployed", revision: 3 }, workspaces: ["a1"], inTheJob: true });
+      expect(result.status).toBe(0);
+      expect(result.calls.filter((call) => call.startsWith("gpctl"))).toEqual(["gpctl workspaces list -o json", "gpctl workspaces stop a1", "gpctl workspaces list -o json"]);
+      expect(result.stderr).toContain("all workspaces are stopped");
+    });
+
+    it("(the gpctl stand-in is faithful: without POD_NAMESPACE, in the Job it looks in the Job's own namespace)", async () => {
+      const dir = scratchDir("gpctl-stand-in-");
+      fs.writeFileSync(path.join(dir, "gpctl"), `#!/bin/sh\n${STAND_INS.gpctl}\n`, { mode: 0o755 });
+      const config = path.join(dir, "context-only.kubeconfig");
+      fs.writeFileSync(config, "apiVersion: v1\nkind: Config\ncontexts:\n- name: job\n  context:\n    namespace: gitpod\ncurrent-context: job\n");
+      const env = { ...kubeToolsEnv(dir), FAKE_LOG: path.join(dir, "calls.log"), FAKE_GITPOD_NAMESPACE: NAMESPACE, FAKE_POD_NAMESPACE: INSTALLER_NAMESPACE };
+      const gpctl = (extra: Record<string, string>) => runProcess("busybox", ["sh", path.join(dir, "gpctl"), "--kubeconfig", config, "workspaces", "bogus"], { ...env, ...extra });
+      expect((await gpctl({})).stderr).toContain("gpctl: no ws-manager in namespace gitpod-installer");
+      expect((await gpctl({ POD_NAMESPACE: NAMESPACE })).status).toBe(99);
+      // And it never reads KUBECONFIG.
+      const ignored = await runProcess("busybox", ["sh", path.join(dir, "gpctl"), "workspaces", "list"], { ...env, KUBECONFIG: config });
+      expect(ignored.stderr).toContain(`stat ${dir}/.kube/config: no such file or directory`);
     });
 
     it("leaves Gitpod as it is when workspaces do not stop in time", async () => {

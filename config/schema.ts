@@ -53,6 +53,9 @@ const configObjectSchema = section({
   backend: v.optional(backendSchema, { type: "local" }),
 });
 
+/** The installer's own namespace, where only its hook Jobs run (docs/security.md, "The installer's rights"). */
+export const installerNamespaceOf = (name: string) => `${name}-installer`;
+
 export const configSchema = v.pipe(
   configObjectSchema,
   crossFieldCheck<v.InferOutput<typeof configObjectSchema>>((config, report) => {
@@ -65,6 +68,13 @@ export const configSchema = v.pipe(
     for (const { field, because, why } of needs.fields) {
       if (config.aws?.[field] === undefined) report(["aws", field], `is required when ${because}: ${why}`);
     }
+  }),
+  crossFieldCheck<v.InferOutput<typeof configObjectSchema>>((config, report) => {
+    // Pods there could run as the installer's service account.
+    const installer = installerNamespaceOf(config.name);
+    const why = `the installer's own namespace (<name>-installer), where nothing else may run; choose another namespace or name`;
+    if (config.gitpod.namespace === installer) report(["gitpod", "namespace"], `must not be ${installer}, ${why}`);
+    if (config.tls.certManager.namespace === installer) report(["tls", "certManager", "namespace"], `must not be ${installer}, ${why}`);
   }),
 );
 

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, type TerraformStack } from "cdktf";
-import type { GitpodCdktfConfig } from "../config/schema";
+import { installerNamespaceOf, type GitpodCdktfConfig } from "../config/schema";
 import { buildDependency, keepsDataInNamespace, placementsOf } from "../modes";
 import type { ModeContext, Placement } from "../modes/mode";
 import { AwsServicesStack } from "./aws-services-stack";
@@ -31,6 +31,7 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
   const stackId = (concern: string) => `${config.name}-${concern}`;
   const { backend, kubernetes: cluster } = config;
   const placements = placementsOf(config);
+  const installerNamespace = installerNamespaceOf(config.name);
 
   const secrets = new InstallationSecretsStack(app, stackId(STACK_CONCERNS.secrets), {
     backend,
@@ -41,6 +42,7 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
     cluster,
     certManager: config.tls.certManager,
     gitpodNamespace: config.gitpod.namespace,
+    installerNamespace,
     protectNamespace: keepsDataInNamespace(config),
   });
   const services = placements.has("in-cluster-services")
@@ -57,6 +59,8 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
     domain: config.domain,
     gitpod: config.gitpod,
     namespace: clusterStack.gitpodNamespace,
+    installerNamespace: clusterStack.installerNamespace,
+    installerNamespaceName: installerNamespace,
     encryptionKeys: secrets.encryptionKeys,
     scmProviders: config.scm.providers,
     dependencies: (releaseStack) => {

@@ -15,6 +15,10 @@ export interface GitpodReleaseStackProps {
   readonly gitpod: GitpodCdktfConfig["gitpod"];
   /** Gitpod's namespace (a reference to the prerequisites stack's namespace). */
   readonly namespace: string;
+  /** The installer's namespace (a reference to the prerequisites stack's namespace). */
+  readonly installerNamespace: string;
+  /** The same namespace by name. */
+  readonly installerNamespaceName: string;
   readonly encryptionKeys: string;
   /**
    * Builds Gitpod's dependencies with the chosen modes, once this stack exists: a mode may put
@@ -38,6 +42,9 @@ export class GitpodReleaseStack extends GitpodStack {
 
     this.installation = new GitpodInstallation(this, "gitpod", {
       namespace,
+      namespaceName: gitpod.namespace,
+      installerNamespace: props.installerNamespace,
+      installerNamespaceName: props.installerNamespaceName,
       namePrefix: props.namePrefix,
       domain: props.domain,
       version: gitpod.version,
@@ -59,7 +66,7 @@ export class GitpodReleaseStack extends GitpodStack {
 
     new TerraformOutput(this, "url", { value: `https://${props.domain}`, description: "Gitpod's dashboard" });
     new TerraformOutput(this, "installer_logs", {
-      value: `kubectl logs --namespace ${gitpod.namespace} job/${props.namePrefix}-installer-apply`,
+      value: `kubectl logs --namespace ${props.installerNamespaceName} job/${props.namePrefix}-installer-apply`,
       description: "Where the last install or upgrade of Gitpod logged what it did",
     });
   }

@@ -31,6 +31,9 @@ function build(overrides: (scope: TerraformStack) => Partial<GitpodInstallationP
   const tls = selfSignedCertificate({ domain: "gitpod.acme.dev", namePrefix: "acme" });
   const installation = new GitpodInstallation(stack, "gitpod", {
     namespace: "gitpod",
+    namespaceName: "gitpod",
+    installerNamespace: "gitpod-installer",
+    installerNamespaceName: "gitpod-installer",
     namePrefix: "acme",
     domain: "gitpod.acme.dev",
     version: "2022.11.3",
@@ -183,11 +186,7 @@ describe("GitpodInstallation", () => {
     expect(secretsByName(defaults.json)["acme-installer-seed"].data).toEqual({ seed: expect.stringMatching(/^1\$\{random_password\.[\w-]+\.result\}$/) });
   });
 
-  it("binds the installer's service account to cluster-admin in Gitpod's namespace", () => {
-    const binding = onlyResource(defaults.json, "kubernetes_cluster_role_binding_v1") as any;
-    expect(binding.role_ref).toEqual({ api_group: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" });
-    expect(binding.subject).toEqual([{ kind: "ServiceAccount", name: expect.stringContaining("kubernetes_service_account_v1."), namespace: "gitpod" }]);
-  });
+  // The installer's namespace and rights: installer-rights.test.ts.
 
   describe("the release chart", () => {
     const objects = Object.entries(defaults.chart)
@@ -226,7 +225,9 @@ describe("GitpodInstallation", () => {
       expect(spec.backoffLimit).toBe(0);
       const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
       expect(env).toEqual({
-        NAMESPACE: { fieldRef: { fieldPath: "metadata.namespace" } },
+        HOME: "/tmp",
+        // Gitpod's namespace, not the Job's own (the installer's).
+        NAMESPACE: "gitpod",
         RENDER_SEED: { secretKeyRef: { name: "acme-installer-seed", key: "seed" } },
         RELEASE_NAME: "gitpod",
         GITPOD_VERSION: "2022.11.3",
@@ -290,6 +291,9 @@ describe("GitpodInstallation", () => {
       expect(release.depends_on).toEqual([
         ...secrets,
         expect.stringMatching(/^kubernetes_service_account_v1\./),
+        expect.stringMatching(/^kubernetes_role_v1\./),
+        expect.stringMatching(/^kubernetes_role_binding_v1\./),
+        expect.stringMatching(/^kubernetes_cluster_role_v1\./),
         expect.stringMatching(/^kubernetes_cluster_role_binding_v1\./),
       ]);
     });

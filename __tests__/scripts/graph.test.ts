@@ -83,7 +83,7 @@ describe("the deployment graph of the default configuration", () => {
       "3 × random_password",
       "+ 3 supporting resources",
     ]);
-    expect(parsed.nodes.get("gitpod-cluster-prerequisites")?.resources).toEqual(["1 × helm_release", "1 × kubernetes_namespace_v1"]);
+    expect(parsed.nodes.get("gitpod-cluster-prerequisites")?.resources).toEqual(["1 × helm_release", "2 × kubernetes_namespace_v1"]);
     // Every resource is either named or counted.
     for (const stack of graph.stacks) {
       const total = Object.values(app.stack(stack.id).resource ?? {}).reduce((n, r) => n + Object.keys(r).length, 0);
@@ -94,7 +94,7 @@ describe("the deployment graph of the default configuration", () => {
   it("links the stacks by every cross-stack output the consumers read, with readable names", () => {
     const expected = [
       { from: "gitpod-cluster-prerequisites", to: "gitpod-in-cluster-services", values: ["gitpod-namespace.metadata[0].name"], dotted: false },
-      { from: "gitpod-cluster-prerequisites", to: "gitpod-release", values: ["gitpod-namespace.metadata[0].name"], dotted: false },
+      { from: "gitpod-cluster-prerequisites", to: "gitpod-release", values: ["gitpod-namespace.metadata[0].name", "installer-namespace.metadata[0].name"], dotted: false },
       {
         from: "gitpod-in-cluster-services",
         to: "gitpod-release",

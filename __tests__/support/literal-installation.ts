@@ -7,6 +7,9 @@ import type { GitpodInstallationProps } from "../../modules/gitpod/gitpod-instal
 export function literalInstallationProps(overrides: Partial<GitpodInstallationProps> = {}): GitpodInstallationProps {
   return {
     namespace: "gitpod",
+    namespaceName: "gitpod",
+    installerNamespace: "gitpod-installer",
+    installerNamespaceName: "gitpod-installer",
     namePrefix: "gitpod",
     domain: "gitpod.acme.dev",
     version: "2022.11.3",

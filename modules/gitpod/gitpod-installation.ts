@@ -1,7 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
+import { ClusterRoleV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-v1";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
+import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import type { Release } from "@cdktf/provider-helm/lib/release";
@@ -29,6 +32,7 @@ import {
   type ProxyServiceType,
   type WorkspaceRuntime,
 } from "./installer-config";
+import { installerRules, type PolicyRule } from "./installer-rbac";
 
 /** The script the hook Jobs run (see gitpod-release.sh); shipped next to this file. */
 export const RELEASE_SCRIPT_PATH = path.join(__dirname, "gitpod-release.sh");
@@ -39,6 +43,16 @@ export const GITPOD_RELEASE_NAME = "gitpod";
 export interface GitpodInstallationProps {
   /** Existing namespace for Gitpod (may be a reference to another stack's namespace). */
   readonly namespace: string;
+  /** The same namespace by name: the hook Jobs, written at synth time, install Gitpod there. */
+  readonly namespaceName: string;
+  /**
+   * Existing namespace of the installer alone (may be a reference): its service account, hook
+   * Jobs, inputs and render seed. Nothing else may run there, and nobody else may create pods
+   * there: a pod in it can run as the installer (docs/security.md, "The installer's rights").
+   */
+  readonly installerNamespace: string;
+  /** The same namespace by name, for the hook Jobs. */
+  readonly installerNamespaceName: string;
   /** Prefix of the objects this construct creates. */
   readonly namePrefix: string;
   readonly domain: string;
@@ -158,6 +172,8 @@ export class GitpodInstallation extends Construct {
     // 1 keeps it a non-zero int64 (19 digits, below 2^63).
     const renderSeed = new Password(this, "render-seed", { length: 18, special: false, upper: false, lower: false, numeric: true });
     const seedSecret = secret("render-seed-secret", `${installerName}-seed`, { seed: `1${renderSeed.result}` });
+    // The seed is the installer's input, read by its Jobs: it lives in their namespace, not Gitpod's.
+    (this.node.findChild("render-seed-secret") as SecretV1).addOverride("metadata.namespace", props.installerNamespace);
 
     this.installerConfig = buildInstallerConfig({
       domain: props.domain,
@@ -179,7 +195,7 @@ export class GitpodInstallation extends Construct {
       },
     });
     const inputs = new ConfigMapV1(this, "installer-inputs", {
-      metadata: { name: installerName, namespace, labels },
+      metadata: { name: installerName, namespace: props.installerNamespace, labels },
       data: {
         // User text (annotations...) must reach the cluster verbatim; references stay references.
         "gitpod.config.yaml": installerConfigYaml(terraformTemplateLiterals(this.installerConfig)),
@@ -187,14 +203,37 @@ export class GitpodInstallation extends Construct {
       },
     });
 
-    // The installer creates cluster-wide objects (ClusterRoles, webhooks...), like KOTS' installer.
+    // The installer's service account lives in a namespace of its own where nothing else runs: any
+    // pod in the namespace of a service account can run as it. Its token is mounted only into the
+    // hook Jobs, which ask for it. Its rights are what installing Gitpod takes (installer-rbac.ts),
+    // not cluster-admin: cluster-wide the RBAC objects and what Gitpod's ClusterRoles grant, in
+    // Gitpod's namespace what Gitpod's objects and Roles need.
     const serviceAccount = new ServiceAccountV1(this, "installer-service-account", {
-      metadata: { name: installerName, namespace, labels },
+      metadata: { name: installerName, namespace: props.installerNamespace, labels },
+      automountServiceAccountToken: false,
     });
-    const clusterRoleBinding = new ClusterRoleBindingV1(this, "installer-cluster-admin", {
-      metadata: { name: `${installerName}-${namespace}`, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-      subject: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
+    const subject = [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: serviceAccount.metadata.namespace }];
+    const rules = installerRules(props.namespaceName);
+    const role = new RoleV1(this, "installer-role", {
+      metadata: { name: installerName, namespace, labels },
+      rule: rules.namespace.map(providerRule),
+    });
+    const roleBinding = new RoleBindingV1(this, "installer-role-binding", {
+      metadata: { name: installerName, namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+      subject,
+    });
+    // Cluster-scoped, so named after Gitpod's namespace (one Gitpod per namespace and cluster); not
+    // the name of the cluster-admin binding earlier versions created, which Terraform deletes while
+    // it creates these.
+    const clusterRole = new ClusterRoleV1(this, "installer-cluster-role", {
+      metadata: { name: `${props.namespaceName}-installer`, labels },
+      rule: rules.cluster.map(providerRule),
+    });
+    const clusterRoleBinding = new ClusterRoleBindingV1(this, "installer-cluster-role-binding", {
+      metadata: { name: `${props.namespaceName}-installer`, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
+      subject,
     });
 
     // Secrets this installation writes that Gitpod's pods read when they start: the release script
@@ -215,12 +254,15 @@ export class GitpodInstallation extends Construct {
         name: `${installerName}-${action}`,
         action,
         hook,
+        namespace: props.installerNamespaceName,
         image: props.installerImage,
         serviceAccountName: installerName,
         inputsConfigMap: installerName,
         seedSecret,
         labels,
         env: {
+          // Where Gitpod is installed: Gitpod's namespace, not the Job's own.
+          NAMESPACE: props.namespaceName,
           RELEASE_NAME: GITPOD_RELEASE_NAME,
           GITPOD_VERSION: props.version,
           CONFIG_FILE: `${INPUTS_MOUNT}/gitpod.config.yaml`,
@@ -244,18 +286,25 @@ export class GitpodInstallation extends Construct {
         job("apply", "post-install,post-upgrade"),
         job("uninstall", "pre-delete"),
       ],
+      // The release record stays in Gitpod's namespace, where earlier versions installed it: Helm
+      // cannot move a release, and Terraform would replace it, whose pre-delete hook uninstalls
+      // Gitpod. Only the Jobs, the one thing that runs as the installer, go to its namespace (they
+      // name it themselves). docs/security.md, "The installer's rights".
       releaseName: installerName,
       namespace,
       // Hooks run inside helm's wait: the longer Job's deadline bounds it.
       timeoutSeconds: Math.max(deadlines.apply, deadlines.uninstall) + 300,
       checksums: { inputs: Fn.sha256(Fn.jsonencode(inputs.data)) },
       sensitiveChecksums: { secrets: Fn.sha256(Fn.jsonencode(secretData)) },
-      // The pre-delete hook needs its service account and role until Gitpod is uninstalled; what a
+      // The pre-delete hook needs its service account and rights until Gitpod is uninstalled; what a
       // dependency needs first (the certificate's issuer, a registry login...) must exist too.
       dependsOn: [
         // The checksum no longer refers to the Secrets: the installer's Jobs read them.
         ...secrets,
         serviceAccount,
+        role,
+        roleBinding,
+        clusterRole,
         clusterRoleBinding,
         ...[props.certificate, props.database, props.objectStorage, props.containerRegistry].flatMap((dependency) => dependency.prerequisites ?? []),
       ],
@@ -294,6 +343,8 @@ export class GitpodInstallation extends Construct {
 
 interface InstallerJobProps {
   readonly name: string;
+  /** The installer's namespace. */
+  readonly namespace: string;
   readonly action: "apply" | "uninstall";
   readonly hook: string;
   readonly image: string;
@@ -313,6 +364,7 @@ function installerJob(props: InstallerJobProps): IJob {
     kind: "Job",
     metadata: {
       name: props.name,
+      namespace: props.namespace,
       labels,
       annotations: helmHookAnnotations(props.hook),
     },
@@ -324,15 +376,21 @@ function installerJob(props: InstallerJobProps): IJob {
         metadata: { labels },
         spec: {
           serviceAccountName: props.serviceAccountName,
+          // The service account mounts its token into no pod that does not ask for it.
+          automountServiceAccountToken: true,
           restartPolicy: "Never",
+          // Pod Security "restricted", which the installer's namespace enforces: nothing the
+          // script runs needs root (helm, kubectl and gpctl write only below HOME=/tmp).
+          securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
           containers: [
             {
               name: "installer",
               image: props.image,
               // The image's entrypoint is the installer binary; the script calls it itself.
               command: ["/bin/sh", `${INPUTS_MOUNT}/gitpod-release.sh`, props.action],
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
               env: [
-                { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+                { name: "HOME", value: "/tmp" },
                 ...(props.action === "apply"
                   ? [{ name: "RENDER_SEED", valueFrom: { secretKeyRef: { name: props.seedSecret, key: "seed" } } }]
                   : []),
@@ -354,3 +412,11 @@ function installerJob(props: InstallerJobProps): IJob {
     },
   };
 }
+
+/** A rule as the kubernetes provider takes it. */
+const providerRule = (rule: PolicyRule) => ({
+  apiGroups: [...rule.apiGroups],
+  resources: [...rule.resources],
+  verbs: [...rule.verbs],
+  resourceNames: rule.resourceNames && [...rule.resourceNames],
+});

@@ -13,7 +13,7 @@
 #                                 whether Gitpod is installed.
 #
 # Inputs (environment, set by the Job that gitpod-cdktf generates):
-#   NAMESPACE               Gitpod's namespace (required)
+#   NAMESPACE               Gitpod's namespace (required; the Job itself runs in the installer's)
 #   RENDER_SEED             positive integer for `installer render --seed` (apply; required)
 #   CONFIG_FILE             installer config      [/gitpod-release/gitpod.config.yaml]
 #   RELEASE_NAME            Helm release of Gitpod's objects        [gitpod]
@@ -121,8 +121,11 @@ wait_for_tls_secret() {
   log "TLS secret $TLS_SECRET is present"
 }
 
-# gpctl has no namespace flag: like KOTS, give it a kubeconfig whose current context points at
-# Gitpod's namespace (in the Job: in-cluster credentials, as kubectl falls back to them).
+# gpctl has no namespace flag and reads only the kubeconfig of its own --kubeconfig flag (default
+# ~/.kube/config, which the Job does not have; it ignores KUBECONFIG): give it one whose current
+# context points at Gitpod's namespace, as KOTS did. In the Job that context has no cluster, and
+# client-go then takes the in-cluster credentials and the namespace of POD_NAMESPACE, else the
+# pod's own (the installer's), never the context's: so gpctl also gets POD_NAMESPACE.
 gpctl_kubeconfig() {
   config=$WORK_DIR/gpctl.kubeconfig
   if [ -n "${KUBECONFIG:-}" ] && [ -f "$KUBECONFIG" ]; then cp "$KUBECONFIG" "$config"; else : >"$config"; fi
@@ -135,9 +138,16 @@ gpctl_kubeconfig() {
   printf '%s' "$config"
 }
 
+# gpctl KUBECONFIG ARGS...: gpctl in Gitpod's namespace, whether in the Job or outside the cluster.
+gpctl() {
+  gpctl_config=$1
+  shift
+  POD_NAMESPACE=$NAMESPACE "$GPCTL" --kubeconfig "$gpctl_config" "$@"
+}
+
 # Prints the instance IDs of the workspaces ws-manager knows (one a line); fails when gpctl does.
 list_workspaces() {
-  KUBECONFIG=$1 "$GPCTL" workspaces list -o json >"$WORK_DIR/gpctl.out" 2>"$WORK_DIR/gpctl.err" || return 1
+  gpctl "$1" workspaces list -o json >"$WORK_DIR/gpctl.out" 2>"$WORK_DIR/gpctl.err" || return 1
   # gpctl prints null, not [], when there are none.
   jq -r 'select(. != null) | .[] | .Instance' "$WORK_DIR/gpctl.out" 2>>"$WORK_DIR/gpctl.err"
 }
@@ -161,10 +171,10 @@ stop_running_workspaces() {
   deadline=$(($(date +%s) + WORKSPACE_STOP_SECONDS))
   for instance in $instances; do
     log "stopping workspace $instance"
-    KUBECONFIG=$config "$GPCTL" workspaces stop "$instance" >/dev/null 2>&1 || {
+    gpctl "$config" workspaces stop "$instance" >/dev/null 2>&1 || {
       log "retrying workspace $instance in ${POLL_SECONDS}s"
       sleep "$POLL_SECONDS"
-      KUBECONFIG=$config "$GPCTL" workspaces stop "$instance" >/dev/null 2>&1 || log "WARNING: ws-manager did not accept stopping workspace $instance"
+      gpctl "$config" workspaces stop "$instance" >/dev/null 2>&1 || log "WARNING: ws-manager did not accept stopping workspace $instance"
     }
   done
   while instances=$(list_workspaces "$config") && [ -n "$instances" ]; do
