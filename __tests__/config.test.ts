@@ -37,6 +37,7 @@ describe("loading the configuration", () => {
       namespace: "cert-manager",
       serviceAccount: "cert-manager",
       chartRepository: "https://charts.jetstack.io",
+      images: {},
     });
   });
 

@@ -57,6 +57,20 @@ export const certManagerSchema = section({
     urlWithScheme(["https"], "must be an https URL such as https://charts.jetstack.io: over http the chart could be swapped in transit"),
     "https://charts.jetstack.io",
   ),
+  /**
+   * Images of cert-manager's components, to pin them by digest (or pull them from a mirror), e.g.
+   * `quay.io/jetstack/cert-manager-controller:v1.16.5@sha256:...`. Default: the chart's own, by tag.
+   */
+  images: v.optional(
+    section({
+      controller: v.optional(imageReference),
+      webhook: v.optional(imageReference),
+      cainjector: v.optional(imageReference),
+      acmesolver: v.optional(imageReference),
+      startupapicheck: v.optional(imageReference),
+    }),
+    {},
+  ),
 });
 
 const SCM_DEFAULT_HOSTS: Readonly<Record<string, string>> = { GitHub: "github.com", GitLab: "gitlab.com", Bitbucket: "bitbucket.org" };

@@ -18,6 +18,8 @@ export interface PreflightInputs {
   readonly registry?: RegistryProbe;
   readonly scm: readonly ScmProbe[];
   readonly cluster: ClusterProbe;
+  /** The image the installer's Jobs run (gitpod.installerImage). */
+  readonly installerImage: string;
   /** Dependencies this project creates itself: nothing to prove before apply. */
   readonly notChecked: ReadonlyArray<{ readonly dependency: string; readonly detail: string }>;
   /** Every secret value above, so that output can be redacted whatever a server echoes. */
@@ -121,6 +123,6 @@ export function preflightInputs(config: GitpodCdktfConfig, options: InputOptions
     timeoutMs,
   };
 
-  return { database, objectStorage, registry, scm, cluster, notChecked, secrets };
+  return { database, objectStorage, registry, scm, cluster, installerImage: config.gitpod.installerImage, notChecked, secrets };
 }
 

@@ -5,6 +5,7 @@
 import type { CheckResult, Progress } from "./checks";
 import { checkCluster, type OpenKubernetesApi } from "./cluster";
 import { DATABASE, checkDatabase } from "./database";
+import { checkInstallerImage } from "./images";
 import type { PreflightInputs } from "./inputs";
 import { OBJECT_STORAGE, checkObjectStorage } from "./object-storage";
 import { REGISTRY, checkRegistry } from "./registry";
@@ -21,12 +22,13 @@ export async function runPreflight(inputs: PreflightInputs, progress: Progress, 
   // A dependency the config does not ask to check (in-cluster) gets one "skip" row in its place.
   const notChecked = (dependency: string): CheckResult[] =>
     inputs.notChecked.filter((row) => row.dependency === dependency).map(({ detail }) => ({ dependency, check: "mode", status: "skip", detail }));
-  // Always in this order: database, object storage, registry, scm, cluster.
+  // Always in this order: database, object storage, registry, scm, cluster, then the config's images.
   const results: CheckResult[] = [];
   results.push(...(inputs.database ? await checkDatabase(inputs.database, progress) : notChecked(DATABASE)));
   results.push(...(inputs.objectStorage ? await checkObjectStorage(inputs.objectStorage, progress) : notChecked(OBJECT_STORAGE)));
   results.push(...(inputs.registry ? await checkRegistry(inputs.registry, progress) : notChecked(REGISTRY)));
   for (const provider of inputs.scm) results.push(...(await checkScmProvider(provider, progress)));
   results.push(...(await checkCluster(inputs.cluster, progress, open)));
+  results.push(checkInstallerImage(inputs.installerImage));
   return results;
 }

@@ -42,6 +42,7 @@ export class ClusterPrerequisitesStack extends GitpodStack {
         version: props.certManager.version,
         namespace: props.certManager.namespace,
         chartRepository: props.certManager.chartRepository,
+        images: props.certManager.images,
       });
     }
     const namespace = new NamespaceV1(this, "gitpod-namespace", {

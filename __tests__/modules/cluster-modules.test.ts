@@ -28,6 +28,21 @@ describe("CertManager", () => {
     expect(certManagerValues("v1.14.7")).toEqual({ installCRDs: true });
     expect(certManagerValues("v2.0.0")).toEqual({ crds: { enabled: true, keep: true } });
   });
+
+  it("pins the components' images by digest, as the chart writes them (a digest wins over a tag)", () => {
+    const digest = `sha256:${"ab".repeat(32)}`;
+    const values = certManagerValues("v1.16.5", {
+      controller: `quay.io/jetstack/cert-manager-controller:v1.16.5@${digest}`,
+      webhook: `mirror.acme.dev:5000/jetstack/cert-manager-webhook@${digest}`,
+      cainjector: "mirror.acme.dev/jetstack/cert-manager-cainjector:v1.16.5",
+    });
+    expect(values).toEqual({
+      crds: { enabled: true, keep: true },
+      image: { repository: "quay.io/jetstack/cert-manager-controller", digest },
+      webhook: { image: { repository: "mirror.acme.dev:5000/jetstack/cert-manager-webhook", digest } },
+      cainjector: { image: { repository: "mirror.acme.dev/jetstack/cert-manager-cainjector", tag: "v1.16.5" } },
+    });
+  });
 });
 
 describe("GitpodEncryptionKeys", () => {

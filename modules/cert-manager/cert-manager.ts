@@ -14,7 +14,15 @@ export interface CertManagerProps {
    * @default 600
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Images of the components as `repository[:tag][@sha256:digest]`, e.g. pinned by digest.
+   * @default the chart's, by tag
+   */
+  readonly images?: CertManagerImages;
 }
+
+/** The chart's components that run an image of their own. */
+export type CertManagerImages = Readonly<Partial<Record<"controller" | "webhook" | "cainjector" | "acmesolver" | "startupapicheck", string>>>;
 
 /**
  * cert-manager from the jetstack chart, CRDs included. `helm_release` waits until the deployments
@@ -35,7 +43,7 @@ export class CertManager extends Construct {
       version: props.version,
       namespace: props.namespace,
       createNamespace: true,
-      values: [plainYaml(certManagerValues(props.version))],
+      values: [plainYaml(certManagerValues(props.version, props.images))],
       wait: true,
       waitForJobs: true,
       atomic: true,
@@ -46,9 +54,30 @@ export class CertManager extends Construct {
 }
 
 /** Chart values; the CRD switch was renamed in cert-manager v1.15. */
-export function certManagerValues(version: string): Record<string, unknown> {
+export function certManagerValues(version: string, images: CertManagerImages = {}): Record<string, unknown> {
   const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
   const crdsAsValues = major > 1 || (major === 1 && minor >= 15);
   // Keep the CRDs on uninstall: deleting them would delete every Certificate in the cluster.
-  return crdsAsValues ? { crds: { enabled: true, keep: true } } : { installCRDs: true };
+  const values: Record<string, unknown> = crdsAsValues ? { crds: { enabled: true, keep: true } } : { installCRDs: true };
+  // The controller's image is the chart's top-level `image`, the others' `<component>.image`.
+  for (const [component, reference] of Object.entries(images)) {
+    if (reference === undefined) continue;
+    if (component === "controller") values.image = chartImage(reference);
+    else values[component] = { image: chartImage(reference) };
+  }
+  return values;
+}
+
+/**
+ * The chart's image values for `repository[:tag][@sha256:digest]`. The chart writes
+ * `repository@digest` when it has a digest (a tag beside it would be ignored) and `repository:tag`
+ * otherwise.
+ */
+export function chartImage(reference: string): { repository: string; tag?: string; digest?: string } {
+  const [name, digest] = reference.split("@");
+  const colon = name.lastIndexOf(":");
+  const tagged = colon > name.lastIndexOf("/");
+  const repository = tagged ? name.slice(0, colon) : name;
+  if (digest !== undefined) return { repository, digest };
+  return tagged ? { repository, tag: name.slice(colon + 1) } : { repository };
 }

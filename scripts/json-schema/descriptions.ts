@@ -18,7 +18,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "gitpod.version": "Gitpod self-hosted release to install.",
   "gitpod.namespace": "Namespace Gitpod is installed in.",
   "gitpod.repository": "Where every Gitpod component image is pulled from; point it at your mirror.",
-  "gitpod.installerImage": "Gitpod installer image. Default: `<repository>/installer:release-<version>`.",
+  "gitpod.installerImage":
+    "Gitpod installer image; pin it by digest (`...@sha256:<digest>`): its Jobs run with rights over the cluster's RBAC, and preflight warns about a tag. Default: `<repository>/installer:release-<version>`.",
   "gitpod.dropImageRepo": "Flatten image paths in `repository`, for mirrors that cannot hold nested paths.",
   "gitpod.workspaceRuntime": "How workspaces run on the nodes.",
   "gitpod.workspaceRuntime.nodeOs": "Node operating system; picks `containerdRuntimeDir` (Ubuntu-like nodes and Amazon Linux keep it in different places).",
@@ -56,6 +57,13 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "tls.certManager.namespace": "Namespace of cert-manager.",
   "tls.certManager.serviceAccount": "The cert-manager controller's service account (the chart's default); `acme-route53` lets it request tokens.",
   "tls.certManager.chartRepository": "Helm repository holding the jetstack chart, https only; point it at a mirror in air-gapped clusters.",
+  "tls.certManager.images":
+    "Images of cert-manager's components as `repository[:tag][@sha256:digest]`, to pin them by digest or pull them from a mirror. Default: the chart's own, by tag.",
+  "tls.certManager.images.controller": "The controller's image, e.g. `quay.io/jetstack/cert-manager-controller:v1.16.5@sha256:<digest>`.",
+  "tls.certManager.images.webhook": "The webhook's image (`quay.io/jetstack/cert-manager-webhook`).",
+  "tls.certManager.images.cainjector": "The CA injector's image (`quay.io/jetstack/cert-manager-cainjector`).",
+  "tls.certManager.images.acmesolver": "The ACME HTTP-01 solver's image (`quay.io/jetstack/cert-manager-acmesolver`).",
+  "tls.certManager.images.startupapicheck": "The install check Job's image (`quay.io/jetstack/cert-manager-startupapicheck`).",
   "tls.issuerRef": "The issuer that signs Gitpod's certificate; it must solve wildcards (DNS01 for ACME).",
   "tls.issuerRef.name": "Name of the issuer.",
   "tls.issuerRef.kind": "`ClusterIssuer`, or `Issuer` in Gitpod's namespace.",
