@@ -90,7 +90,8 @@ describe("Terraform Cloud bootstrap stack", () => {
     aws: { region: "eu-west-1", eksOidcProviderArn: OIDC },
     storage: { type: "s3" },
   };
-  const withBootstrap = (bootstrap: Record<string, unknown>) => synthApp(config({ ...base, backend: { ...CLOUD, bootstrap } }));
+  const withBootstrap = (bootstrap: Record<string, unknown>, overrides: Record<string, unknown> = {}) =>
+    synthApp(config({ ...base, backend: { ...CLOUD, bootstrap }, ...overrides }));
   const app = withBootstrap({ environmentVariables: ["KUBE_HOST", "KUBE_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] });
   const BOOTSTRAP = "gitpod-terraform-cloud";
   const bootstrap = app.stack(BOOTSTRAP);
@@ -144,18 +145,74 @@ describe("Terraform Cloud bootstrap stack", () => {
     expect(bootstrap.variable!.database_password).toMatchObject({ sensitive: true, nullable: false });
   });
 
-  it("puts provider credentials in a variable set of environment variables for every stack", () => {
-    const variables = (Object.values(resourcesOf(bootstrap, "tfe_variable")) as any[]).filter((v) => v.category === "env");
-    expect(variables.map((v) => [v.key, v.value_wo, v.sensitive]).sort()).toEqual([
-      ["AWS_ACCESS_KEY_ID", "${var.env_aws_access_key_id}", true],
-      ["AWS_SECRET_ACCESS_KEY", "${var.env_aws_secret_access_key}", true],
+  /** The workspaces a variable set is attached to, by stack id. */
+  const attachedTo = (json: typeof bootstrap, set: string) =>
+    (Object.values(resourcesOf(json, "tfe_workspace_variable_set")) as any[])
+      .filter((a) => a.variable_set_id === `\${tfe_variable_set.${set}.id}`)
+      .map((a) => /tfe_workspace\.workspace-(.+)\.id/.exec(a.workspace_id)![1])
+      .sort();
+  /** The environment variables of a variable set: [key, value or value_wo, sensitive]. */
+  const envOf = (json: typeof bootstrap, set: string) =>
+    (Object.values(resourcesOf(json, "tfe_variable")) as any[])
+      .filter((v) => v.category === "env" && v.variable_set_id === `\${tfe_variable_set.${set}.id}`)
+      .map((v) => [v.key, v.value_wo ?? v.value, v.sensitive])
+      .sort();
+  /** The stacks that configure a provider, from their synthesized JSON. */
+  const using = (json: SynthesizedApp, ...providers: string[]) => stacks.filter((id) => providers.some((p) => p in (json.stack(id).provider ?? {}))).sort();
+
+  it("gives each provider's credentials only to the workspaces whose stacks use that provider", () => {
+    expect(envOf(bootstrap, "kubernetes-credentials")).toEqual([
       ["KUBE_HOST", "${var.env_kube_host}", true],
       ["KUBE_TOKEN", "${var.env_kube_token}", true],
     ]);
-    const attached = (Object.values(resourcesOf(bootstrap, "tfe_workspace_variable_set")) as any[])
-      .filter((a) => a.variable_set_id.includes("provider-credentials"))
-      .map((a) => a.workspace_id);
-    expect(attached.sort()).toEqual(stacks.map(workspaceRef).sort());
+    expect(attachedTo(bootstrap, "kubernetes-credentials")).toEqual(using(app, "kubernetes", "helm"));
+    expect(attachedTo(bootstrap, "kubernetes-credentials")).toEqual(["gitpod-cluster-prerequisites", "gitpod-release"]);
+    expect(envOf(bootstrap, "aws-credentials")).toEqual([
+      ["AWS_ACCESS_KEY_ID", "${var.env_aws_access_key_id}", true],
+      ["AWS_SECRET_ACCESS_KEY", "${var.env_aws_secret_access_key}", true],
+    ]);
+    expect(attachedTo(bootstrap, "aws-credentials")).toEqual(["gitpod-aws-services"]);
+    // No variable set for every workspace, and none without variables.
+    const sets = Object.values(resourcesOf(bootstrap, "tfe_variable_set")) as any[];
+    expect(sets.map((set) => set.name).sort()).toEqual(["gitpod-aws-credentials", "gitpod-kubernetes-credentials", "gitpod-terraform-variables"]);
+    // The installation secrets stack uses the random provider alone: no credential reaches it.
+    expect((Object.values(resourcesOf(bootstrap, "tfe_workspace_variable_set")) as any[]).map((a) => a.workspace_id)).not.toContain(workspaceRef("gitpod-installation-secrets"));
+  });
+
+  it("gives HELM_* settings only to the stacks with the helm provider", () => {
+    const withHelm = withBootstrap({ environmentVariables: ["KUBE_HOST", "HELM_REGISTRY_CONFIG"] });
+    const json = withHelm.stack(BOOTSTRAP);
+    expect(envOf(json, "helm-credentials")).toEqual([["HELM_REGISTRY_CONFIG", "${var.env_helm_registry_config}", true]]);
+    expect(attachedTo(json, "helm-credentials")).toEqual(using(withHelm, "helm"));
+  });
+
+  it("sets up Terraform Cloud's dynamic credentials (OIDC) for AWS and Kubernetes, on the same workspaces", () => {
+    const dynamic = withBootstrap({
+      environmentVariables: ["KUBE_HOST", "KUBE_CLUSTER_CA_CERT_DATA"],
+      dynamicCredentials: {
+        aws: { roleArn: "arn:aws:iam::123456789012:role/gitpod-terraform", planRoleArn: "arn:aws:iam::123456789012:role/gitpod-terraform-plan" },
+        kubernetes: { audience: "kubernetes" },
+      },
+    }, { kubernetes: { configPath: "" } });
+    const json = dynamic.stack(BOOTSTRAP);
+    expect(envOf(json, "aws-credentials")).toEqual([
+      ["TFC_AWS_PLAN_ROLE_ARN", "arn:aws:iam::123456789012:role/gitpod-terraform-plan", false],
+      ["TFC_AWS_PROVIDER_AUTH", "true", false],
+      ["TFC_AWS_RUN_ROLE_ARN", "arn:aws:iam::123456789012:role/gitpod-terraform", false],
+    ]);
+    expect(attachedTo(json, "aws-credentials")).toEqual(["gitpod-aws-services"]);
+    // Terraform Cloud sets KUBE_TOKEN; the endpoint and its CA still come from the variable set.
+    expect(envOf(json, "kubernetes-credentials")).toEqual([
+      ["KUBE_CLUSTER_CA_CERT_DATA", "${var.env_kube_cluster_ca_cert_data}", true],
+      ["KUBE_HOST", "${var.env_kube_host}", true],
+      ["TFC_KUBERNETES_PROVIDER_AUTH", "true", false],
+      ["TFC_KUBERNETES_WORKLOAD_IDENTITY_AUDIENCE", "kubernetes", false],
+    ]);
+    expect(attachedTo(json, "kubernetes-credentials")).toEqual(using(dynamic, "kubernetes", "helm"));
+    // No static credential is asked for.
+    expect(Object.keys(json.variable!).filter((name) => name.startsWith("env_")).sort()).toEqual(["env_kube_cluster_ca_cert_data", "env_kube_host"]);
+    const audience = withBootstrap({ dynamicCredentials: { aws: { roleArn: "arn:aws:iam::123456789012:role/r", audience: "aws.acme.dev" } } }).stack(BOOTSTRAP);
+    expect(envOf(audience, "aws-credentials")).toContainEqual(["TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE", "aws.acme.dev", false]);
   });
 
   it("sets up VCS-driven workspaces on cdktf.out/stacks/<id>, and agent execution, when asked", () => {

@@ -187,6 +187,44 @@ describe("configuration errors name the field, the problem and the accepted valu
     ]);
   });
 
+  it("takes the Terraform Cloud bootstrap's provider variables per provider, and dynamic credentials instead of static ones", () => {
+    const bootstrap = (settings: Record<string, unknown>, kubernetes: Record<string, unknown> = { configPath: "" }) => {
+      const cfg = { domain: "a.example.com", kubernetes, aws: { region: "eu-west-1" }, storage: { type: "s3" }, backend: { type: "cloud", organization: "acme", bootstrap: settings } };
+      try {
+        validateConfig(cfg, "test");
+        return [];
+      } catch {
+        return problemsOf(cfg);
+      }
+    };
+    expect(bootstrap({ environmentVariables: ["KUBE_HOST", "HELM_DEBUG", "AWS_REGION"] })).toEqual([]);
+    expect(bootstrap({ environmentVariables: ["KUBE_HOST", "TF_LOG"] })).toEqual([
+      "backend.bootstrap.environmentVariables[1]: must be a variable of the kubernetes and helm providers (KUBE_*, HELM_*) or of the aws provider (AWS_*): each goes only to the workspaces whose stacks use that provider; set others in Terraform Cloud yourself",
+    ]);
+    const role = "arn:aws:iam::123456789012:role/gitpod-terraform";
+    expect(bootstrap({ environmentVariables: ["KUBE_HOST"], dynamicCredentials: { aws: { roleArn: role }, kubernetes: { audience: "kubernetes" } } })).toEqual([]);
+    expect(bootstrap({ environmentVariables: ["KUBE_HOST", "KUBE_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"], dynamicCredentials: { aws: { roleArn: role }, kubernetes: { audience: "kubernetes" } } })).toEqual([
+      "backend.bootstrap.environmentVariables[1]: KUBE_TOKEN would override the kubernetes dynamic credentials (dynamicCredentials.kubernetes): remove it",
+      "backend.bootstrap.environmentVariables[2]: AWS_SECRET_ACCESS_KEY would override the aws dynamic credentials (dynamicCredentials.aws): remove it",
+    ]);
+    expect(bootstrap({ dynamicCredentials: { kubernetes: { audience: "kubernetes" } } })).toEqual([
+      "backend.bootstrap.environmentVariables: needs KUBE_HOST (and KUBE_CLUSTER_CA_CERT_DATA) with dynamicCredentials.kubernetes: Terraform Cloud supplies only the token",
+    ]);
+    expect(bootstrap({ environmentVariables: ["KUBE_HOST"], dynamicCredentials: { kubernetes: { audience: "kubernetes" } } }, {})).toEqual([
+      'kubernetes.configPath: must be "" with backend.bootstrap.dynamicCredentials.kubernetes: the providers then read KUBE_HOST and the token Terraform Cloud sets',
+    ]);
+    expect(bootstrap({ dynamicCredentials: { aws: { roleArn: "gitpod-terraform" } } })).toEqual([
+      expect.stringMatching(/^backend.bootstrap.dynamicCredentials.aws.roleArn: must be an IAM role ARN/),
+    ]);
+    expect(bootstrap({ dynamicCredentials: { kubernetes: {} } })).toEqual([expect.stringMatching(/^backend.bootstrap.dynamicCredentials.kubernetes.audience: is required/)]);
+    // AWS credentials with no AWS mode would reach no workspace.
+    const noAwsMode = { domain: "a.example.com", backend: { type: "cloud", organization: "acme", bootstrap: { environmentVariables: ["KUBE_TOKEN", "AWS_REGION"], dynamicCredentials: { aws: { roleArn: role } } } } };
+    expect(problemsOf(noAwsMode)).toEqual([
+      "backend.bootstrap.environmentVariables[1]: AWS_REGION: no stack uses the aws provider (no AWS mode in this config), so no workspace would get it: remove it",
+      "backend.bootstrap.dynamicCredentials.aws: no stack uses the aws provider (no AWS mode in this config), so no workspace would get it: remove it",
+    ]);
+  });
+
   it("asks for a missing mode", () => {
     expect(problemsOf({ domain: "a.example.com", tls: { secretName: "x" } })).toEqual([
       'tls.type: is required; accepted values: "self-signed", "issuer", "secret", "acme-route53"',

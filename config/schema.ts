@@ -76,6 +76,21 @@ export const configSchema = v.pipe(
     if (config.gitpod.namespace === installer) report(["gitpod", "namespace"], `must not be ${installer}, ${why}`);
     if (config.tls.certManager.namespace === installer) report(["tls", "certManager", "namespace"], `must not be ${installer}, ${why}`);
   }),
+  crossFieldCheck<v.InferOutput<typeof configObjectSchema>>((config, report) => {
+    // Terraform Cloud sets KUBE_TOKEN; a kubeconfig path would take precedence, and not exist there.
+    const bootstrap = config.backend.type === "cloud" ? config.backend.bootstrap : undefined;
+    if (bootstrap?.dynamicCredentials.kubernetes !== undefined && config.kubernetes.configPath !== "") {
+      report(["kubernetes", "configPath"], 'must be "" with backend.bootstrap.dynamicCredentials.kubernetes: the providers then read KUBE_HOST and the token Terraform Cloud sets');
+    }
+    // AWS credentials go to the aws-services workspace only, which exists only with an AWS mode.
+    if (bootstrap !== undefined && !awsNeeds(config).needed) {
+      const unused = "no stack uses the aws provider (no AWS mode in this config), so no workspace would get it: remove it";
+      bootstrap.environmentVariables.forEach((name, index) => {
+        if (name.startsWith("AWS_")) report(["backend", "bootstrap", "environmentVariables", index], `${name}: ${unused}`);
+      });
+      if (bootstrap.dynamicCredentials.aws !== undefined) report(["backend", "bootstrap", "dynamicCredentials", "aws"], unused);
+    }
+  }),
 );
 
 /** The validated configuration every stack receives. */

@@ -223,7 +223,49 @@ export const awsSchema = section({
   offline: v.optional(v.boolean(), false),
 });
 
-const environmentVariableName = matching(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as "KUBE_TOKEN"');
+const environmentVariableName = v.pipe(
+  matching(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as "KUBE_TOKEN"'),
+  // Each goes only to the workspaces whose stacks use its provider (terraform-cloud-bootstrap-stack.ts).
+  v.check(
+    (name) => !/^[A-Z_][A-Z0-9_]*$/.test(name) || /^(KUBE|HELM|AWS)_/.test(name),
+    "must be a variable of the kubernetes and helm providers (KUBE_*, HELM_*) or of the aws provider (AWS_*): each goes only to the workspaces whose stacks use that provider; set others in Terraform Cloud yourself",
+  ),
+);
+
+/** Environment variables that authenticate a provider, which dynamic credentials replace. */
+export const STATIC_CREDENTIAL_VARIABLES = {
+  aws: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"],
+  kubernetes: ["KUBE_TOKEN", "KUBE_CONFIG_PATH", "KUBE_CONFIG_PATHS", "KUBE_CTX", "KUBE_CTX_AUTH_INFO", "KUBE_CLIENT_CERT_DATA", "KUBE_CLIENT_KEY_DATA", "KUBE_USER", "KUBE_PASSWORD"],
+} as const;
+
+const iamRoleArn = matching(/^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role\/\S+$/, "must be an IAM role ARN (arn:aws:iam::<account>:role/...)");
+const oidcAudience = matching(/^[\x21-\x7e]{1,255}$/, "must be an OIDC audience: printable characters, no spaces");
+
+/**
+ * Terraform Cloud's dynamic provider credentials (OIDC): runs get short-lived credentials instead
+ * of static ones. The values are not secret: they become plain environment variables of the
+ * workspaces whose stacks use the provider.
+ */
+const dynamicCredentialsSchema = section({
+  /** TFC_AWS_PROVIDER_AUTH=true with TFC_AWS_RUN_ROLE_ARN (and the optional ones below). */
+  aws: v.optional(
+    section({
+      /** The role runs assume (TFC_AWS_RUN_ROLE_ARN); it must trust Terraform Cloud's OIDC provider for these workspaces. */
+      roleArn: iamRoleArn,
+      /** A role for plans only (TFC_AWS_PLAN_ROLE_ARN), e.g. read-only; default: roleArn. */
+      planRoleArn: v.optional(iamRoleArn),
+      /** TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE; Terraform Cloud's default is aws.workload.identity. */
+      audience: v.optional(oidcAudience),
+    }),
+  ),
+  /** TFC_KUBERNETES_PROVIDER_AUTH=true: Terraform Cloud sets KUBE_TOKEN for the kubernetes and helm providers. */
+  kubernetes: v.optional(
+    section({
+      /** TFC_KUBERNETES_WORKLOAD_IDENTITY_AUDIENCE: the client ID of the cluster's OIDC identity provider for Terraform Cloud. */
+      audience: oidcAudience,
+    }),
+  ),
+});
 
 const bootstrapObjectSchema = section({
   executionMode: v.optional(v.picklist(["remote", "local", "agent"]), "remote"),
@@ -237,11 +279,14 @@ const bootstrapObjectSchema = section({
     }),
   ),
   /**
-   * Provider credentials for the runs (e.g. KUBE_HOST, KUBE_TOKEN, AWS_ACCESS_KEY_ID), as
-   * sensitive environment variables of a variable set. Their values are inputs of the
+   * Provider settings and credentials for the runs (e.g. KUBE_HOST, KUBE_TOKEN, AWS_ACCESS_KEY_ID),
+   * as sensitive environment variables, each only on the workspaces whose stacks use its provider
+   * (KUBE_*: kubernetes or helm; HELM_*: helm; AWS_*: aws). Their values are inputs of the
    * bootstrap run (TF_VAR_env_<name>), written to Terraform Cloud write-only.
    */
   environmentVariables: v.optional(v.array(environmentVariableName), []),
+  /** Dynamic provider credentials (OIDC) instead of static ones, per provider. */
+  dynamicCredentials: v.optional(dynamicCredentialsSchema, {}),
 });
 
 const bootstrapSchema = v.pipe(
@@ -249,6 +294,19 @@ const bootstrapSchema = v.pipe(
   crossFieldCheck<v.InferOutput<typeof bootstrapObjectSchema>>((bootstrap, report) => {
     if (bootstrap.executionMode === "agent" && bootstrap.agentPoolId === undefined) {
       report(["agentPoolId"], "is required when executionMode is agent");
+    }
+  }),
+  crossFieldCheck<v.InferOutput<typeof bootstrapObjectSchema>>((bootstrap, report) => {
+    bootstrap.environmentVariables.forEach((name, index) => {
+      const provider = (["aws", "kubernetes"] as const).find(
+        (candidate) => bootstrap.dynamicCredentials[candidate] !== undefined && (STATIC_CREDENTIAL_VARIABLES[candidate] as readonly string[]).includes(name),
+      );
+      if (provider !== undefined) {
+        report(["environmentVariables", index], `${name} would override the ${provider} dynamic credentials (dynamicCredentials.${provider}): remove it`);
+      }
+    });
+    if (bootstrap.dynamicCredentials.kubernetes !== undefined && !bootstrap.environmentVariables.includes("KUBE_HOST")) {
+      report(["environmentVariables"], "needs KUBE_HOST (and KUBE_CLUSTER_CA_CERT_DATA) with dynamicCredentials.kubernetes: Terraform Cloud supplies only the token");
     }
   }),
 );

@@ -6,7 +6,7 @@ import { VariableSet } from "@cdktf/provider-tfe/lib/variable-set";
 import { Workspace } from "@cdktf/provider-tfe/lib/workspace";
 import { WorkspaceSettings } from "@cdktf/provider-tfe/lib/workspace-settings";
 import { WorkspaceVariableSet } from "@cdktf/provider-tfe/lib/workspace-variable-set";
-import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig } from "../config/schema";
 import { configureBackend, sensitiveVariable } from "./gitpod-stack";
@@ -19,7 +19,58 @@ export interface WorkspaceStack {
   readonly dependencies: readonly string[];
   /** Sensitive Terraform variables the stack declares (values come from a variable set). */
   readonly sensitiveVariables: readonly string[];
+  /** The providers the stack configures (`kubernetes`, `helm`, `aws`, `random`...). */
+  readonly providers: readonly string[];
 }
+
+/**
+ * The providers' environment variables, grouped by the providers that read them: each group is a
+ * variable set on exactly the workspaces whose stacks use one of those providers. The helm
+ * provider reads the KUBE_* variables too (its `kubernetes` block), and HELM_* alone.
+ */
+export const CREDENTIAL_GROUPS = [
+  { id: "kubernetes", prefix: "KUBE_", providers: ["kubernetes", "helm"], description: "Cluster access of the kubernetes and helm providers" },
+  { id: "helm", prefix: "HELM_", providers: ["helm"], description: "Settings of the helm provider" },
+  { id: "aws", prefix: "AWS_", providers: ["aws"], description: "Credentials of the aws provider" },
+] as const;
+
+export type CredentialGroup = (typeof CREDENTIAL_GROUPS)[number]["id"];
+
+/** The group of a provider environment variable (the schema takes no other names). */
+export function credentialGroupOf(name: string): CredentialGroup {
+  const group = CREDENTIAL_GROUPS.find((candidate) => name.startsWith(candidate.prefix));
+  if (group === undefined) throw new Error(`${name} is not a variable of the kubernetes, helm or aws provider`);
+  return group.id;
+}
+
+/**
+ * The environment variables that turn on Terraform Cloud's dynamic provider credentials (OIDC),
+ * by group: plain values, not secrets. Names as Terraform Cloud documents them (workspaces,
+ * "Dynamic provider credentials", AWS and Kubernetes configuration).
+ */
+export function dynamicCredentialVariables(dynamic: CloudBootstrapConfig["dynamicCredentials"]): Record<CredentialGroup, { key: string; value: string }[]> {
+  const aws = dynamic.aws;
+  return {
+    aws: aws
+      ? [
+          { key: "TFC_AWS_PROVIDER_AUTH", value: "true" },
+          { key: "TFC_AWS_RUN_ROLE_ARN", value: aws.roleArn },
+          ...(aws.planRoleArn ? [{ key: "TFC_AWS_PLAN_ROLE_ARN", value: aws.planRoleArn }] : []),
+          ...(aws.audience ? [{ key: "TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE", value: aws.audience }] : []),
+        ]
+      : [],
+    // Terraform Cloud then sets KUBE_TOKEN, which the kubernetes and helm providers both read.
+    kubernetes: dynamic.kubernetes
+      ? [
+          { key: "TFC_KUBERNETES_PROVIDER_AUTH", value: "true" },
+          { key: "TFC_KUBERNETES_WORKLOAD_IDENTITY_AUDIENCE", value: dynamic.kubernetes.audience },
+        ]
+      : [],
+    helm: [],
+  };
+}
+
+type CloudBootstrapConfig = NonNullable<CloudBackendConfig["bootstrap"]>;
 
 export interface TerraformCloudBootstrapStackProps {
   readonly backend: CloudBackendConfig;
@@ -42,6 +93,14 @@ export function workspaceStack(stack: TerraformStack): WorkspaceStack {
       .filter((construct): construct is TerraformVariable => construct instanceof TerraformVariable && construct.sensitive === true)
       .map((variable) => variable.node.id)
       .sort(),
+    providers: [
+      ...new Set(
+        stack.node
+          .findAll()
+          .filter((construct): construct is TerraformProvider => construct instanceof TerraformProvider)
+          .map((provider) => provider.terraformResourceType),
+      ),
+    ].sort(),
   };
 }
 
@@ -55,7 +114,9 @@ export function environmentInputVariable(name: string): string {
  * them the way the stacks are wired: each producer shares its state with exactly its consumers, and
  * a producer's apply queues a run of each consumer (run triggers; applying stays manual). Secrets
  * reach the workspaces through variable sets, written write-only: they are inputs of this stack's
- * run and end up neither in its state nor in the synthesized JSON.
+ * run and end up neither in its state nor in the synthesized JSON. Each provider's credentials go
+ * only to the workspaces whose stacks use that provider (CREDENTIAL_GROUPS), static ones or
+ * Terraform Cloud's dynamic credentials.
  *
  * It keeps its own state locally: it exists before the workspaces do.
  *
@@ -133,13 +194,22 @@ export class TerraformCloudBootstrapStack extends TerraformStack {
       workspaces: stacks.filter((stack) => stack.sensitiveVariables.length > 0).map((stack) => [stack.id, workspaces[stack.id]]),
       namePrefix,
     });
-    this.variableSet("provider-credentials", {
-      description: "Credentials of the kubernetes, helm and aws providers in gitpod-cdktf runs",
-      category: "env",
-      entries: bootstrap.environmentVariables.map((name) => ({ key: name, input: environmentInputVariable(name) })),
-      workspaces: stacks.map((stack) => [stack.id, workspaces[stack.id]]),
-      namePrefix,
-    });
+    const dynamic = dynamicCredentialVariables(bootstrap.dynamicCredentials);
+    for (const group of CREDENTIAL_GROUPS) {
+      this.variableSet(`${group.id}-credentials`, {
+        description: `${group.description} in gitpod-cdktf runs`,
+        category: "env",
+        entries: [
+          ...bootstrap.environmentVariables.filter((name) => credentialGroupOf(name) === group.id).map((name) => ({ key: name, input: environmentInputVariable(name) })),
+          ...dynamic[group.id],
+        ],
+        // Only the workspaces whose stacks use one of the group's providers.
+        workspaces: stacks
+          .filter((stack) => stack.providers.some((provider) => (group.providers as readonly string[]).includes(provider)))
+          .map((stack) => [stack.id, workspaces[stack.id]]),
+        namePrefix,
+      });
+    }
 
     new TerraformOutput(this, "workspace_ids", {
       description: "Terraform Cloud workspace of each stack",
@@ -147,24 +217,31 @@ export class TerraformCloudBootstrapStack extends TerraformStack {
     });
   }
 
-  /** A variable set of sensitive values, each from a sensitive input variable of this stack. */
+  /**
+   * A variable set: sensitive values, each from a sensitive input variable of this stack (`input`),
+   * and plain ones given here (`value`). None is made without entries or workspaces.
+   */
   private variableSet(
     id: string,
     props: {
       description: string;
       category: "terraform" | "env";
-      entries: { key: string; input: string }[];
+      entries: ({ key: string; input: string } | { key: string; value: string })[];
       workspaces: [stackId: string, workspace: Workspace][];
       namePrefix: string;
     },
   ): void {
-    if (props.entries.length === 0) return;
+    if (props.entries.length === 0 || props.workspaces.length === 0) return;
     const set = new VariableSet(this, id, { name: `${props.namePrefix}-${id}`, description: props.description });
-    for (const { key, input } of props.entries) {
-      const value = sensitiveVariable(this, input, `${props.category === "env" ? "Environment variable" : "Terraform variable"} ${key} of the gitpod-cdktf runs`);
-      new Variable(this, `${id}-${key}`, {
+    for (const entry of props.entries) {
+      if ("value" in entry) {
+        new Variable(this, `${id}-${entry.key}`, { variableSetId: set.id, key: entry.key, category: props.category, sensitive: false, value: entry.value });
+        continue;
+      }
+      const value = sensitiveVariable(this, entry.input, `${props.category === "env" ? "Environment variable" : "Terraform variable"} ${entry.key} of the gitpod-cdktf runs`);
+      new Variable(this, `${id}-${entry.key}`, {
         variableSetId: set.id,
-        key,
+        key: entry.key,
         category: props.category,
         sensitive: true,
         // Write-only (Terraform >= 1.11): sent to Terraform Cloud, kept out of this stack's state.

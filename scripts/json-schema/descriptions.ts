@@ -168,5 +168,14 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "backend.bootstrap.vcs.branch": "Branch runs are triggered from. Default: the repository's default branch.",
   "backend.bootstrap.vcs.oauthTokenId": "Terraform Cloud OAuth token of the VCS connection (`ot-...`).",
   "backend.bootstrap.environmentVariables":
-    "Provider credentials for the runs (`KUBE_HOST`, `AWS_ACCESS_KEY_ID`...), as sensitive environment variables; values are given to the bootstrap run as `TF_VAR_env_<name>`.",
+    "Provider settings and credentials for the runs (`KUBE_*`, `HELM_*`, `AWS_*`), as sensitive environment variables, each only on the workspaces whose stacks use its provider; values are given to the bootstrap run as `TF_VAR_env_<name>`.",
+  "backend.bootstrap.dynamicCredentials": "Terraform Cloud's dynamic provider credentials (OIDC) instead of static ones, on the workspaces whose stacks use the provider.",
+  "backend.bootstrap.dynamicCredentials.aws": "Sets `TFC_AWS_PROVIDER_AUTH=true` and the role below on the workspaces with the aws provider.",
+  "backend.bootstrap.dynamicCredentials.aws.roleArn": "IAM role the runs assume (`TFC_AWS_RUN_ROLE_ARN`); it must trust Terraform Cloud's OIDC provider for these workspaces.",
+  "backend.bootstrap.dynamicCredentials.aws.planRoleArn": "IAM role for plans only (`TFC_AWS_PLAN_ROLE_ARN`), e.g. read-only. Default: `roleArn`.",
+  "backend.bootstrap.dynamicCredentials.aws.audience": "Audience of the identity token (`TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE`). Default: Terraform Cloud's, `aws.workload.identity`.",
+  "backend.bootstrap.dynamicCredentials.kubernetes":
+    "Sets `TFC_KUBERNETES_PROVIDER_AUTH=true` on the workspaces with the kubernetes or helm provider; Terraform Cloud then sets `KUBE_TOKEN`. Needs `KUBE_HOST` in `environmentVariables` and `kubernetes.configPath: \"\"`.",
+  "backend.bootstrap.dynamicCredentials.kubernetes.audience":
+    "Audience of the identity token (`TFC_KUBERNETES_WORKLOAD_IDENTITY_AUDIENCE`): the client ID of the cluster's OIDC identity provider for Terraform Cloud.",
 };
