@@ -57,6 +57,8 @@ const CHART_PRODUCERS: Readonly<Record<string, readonly string[]>> = {
   "modules/in-cluster-mysql/in-cluster-mysql-database.ts": ["mysql"],
   // PersistentServer named `<name>-minio` by stacks/in-cluster-services-stack.ts, storage.type in-cluster.
   "modules/in-cluster-minio/in-cluster-minio-storage.ts": ["minio"],
+  // MysqlUser: `<name>-mysql-user-setup` (mysqlUserSetupName), database.type rds (release stack).
+  "modules/mysql-user/mysql-user.ts": ["mysql-user-setup"],
 };
 /** helm_release fields that pass values: the ones this test models, and the others (refused). */
 const SUPPORTED_RELEASE_VALUE_FIELDS = ["values", "set", "set_sensitive"];
