@@ -12,6 +12,7 @@ import { TerraformVariable, Token } from "cdktf";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { MYSQL_USER_SCRIPT_PATH, MysqlUser, type MysqlUserProps } from "../../modules/mysql-user/mysql-user";
 import { validateAgainstSchema } from "../support/kubernetes-schemas";
+import { restrictedViolations } from "../support/pod-security";
 import { moduleStack, onlyResource, scratchDir, secretData, synthStack } from "../support/synth";
 import { busyboxTool, describeWithTools } from "../support/tools";
 
@@ -107,7 +108,8 @@ describe("MysqlUser", () => {
     expect(pod.volumes).toContainEqual({ name: "ca", secret: { secretName: "acme-mysql-user-setup", items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 0o444 } });
   });
 
-  it("runs unprivileged, without API access, its option file in memory", () => {
+  it("runs unprivileged, without API access, its option file in memory: the restricted Pod Security Standard", () => {
+    expect(restrictedViolations(pod)).toEqual([]);
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
