@@ -6,7 +6,7 @@ import { VariableSet } from "@cdktf/provider-tfe/lib/variable-set";
 import { Workspace } from "@cdktf/provider-tfe/lib/workspace";
 import { WorkspaceSettings } from "@cdktf/provider-tfe/lib/workspace-settings";
 import { WorkspaceVariableSet } from "@cdktf/provider-tfe/lib/workspace-variable-set";
-import { TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable, Token } from "cdktf";
 import type { Construct } from "constructs";
 import type { BackendConfig } from "../config/schema";
 import { configureBackend, sensitiveVariable } from "./gitpod-stack";
@@ -213,7 +213,8 @@ export class TerraformCloudBootstrapStack extends TerraformStack {
 
     new TerraformOutput(this, "workspace_ids", {
       description: "Terraform Cloud workspace of each stack",
-      value: Object.fromEntries(Object.entries(workspaces).map(([stackId, workspace]) => [stackId, workspace.id])),
+      // Token.asAny: a plain object of tokens makes cdktf call util.isArray, deprecated since Node.js 22 (DEP0044).
+      value: Token.asAny(Object.fromEntries(Object.entries(workspaces).map(([stackId, workspace]) => [stackId, workspace.id]))),
     });
   }
 

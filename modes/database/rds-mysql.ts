@@ -51,9 +51,8 @@ export const rdsMysql = databaseMode({
     /** Take a snapshot `<identifier>-final` when the database is deleted. */
     finalSnapshot: v.optional(v.boolean(), true),
   },
-  // The master password is generated in the AWS stack, which uses it: no other stack's state gets it
-  // but the release's, which writes it into Gitpod's database secret (docs/modes.md, "Secrets").
-  // release: Gitpod's own user, made from the cluster with the master user's credentials (MysqlUser).
+  // The master password is generated in the AWS stack, which uses it; the release reads it only to
+  // hand it to the Job that makes Gitpod's own user (MysqlUser), which Gitpod then connects as.
   placement: ["aws-services", "release"],
   aws: { vpcId: "the VPC to create the database in", subnetIds: "two or more private subnets in different availability zones" },
   checks: [
