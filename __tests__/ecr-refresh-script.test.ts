@@ -170,7 +170,9 @@ describeWithTools("ecr-refresh.sh store, with real kubectl against an API enforc
   });
   afterEach(() => api.close());
 
-  const store = (env: Record<string, string> = {}) => runScript("store", { ...STORE_ENV, TOKEN_FILE: tokenFile(), ...env }, { kubeconfig });
+  // HOME stays the test's scratch folder: the pod's own /home/refresher does not exist here.
+  const { HOME: _podHome, ...storeEnv } = STORE_ENV;
+  const store = (env: Record<string, string> = {}) => runScript("store", { ...storeEnv, TOKEN_FILE: tokenFile(), ...env }, { kubeconfig });
   const resourceRequests = () => api.requests.filter((request) => permissionOf(request) !== undefined);
   const restarts = () =>
     api.requests
@@ -185,6 +187,7 @@ describeWithTools("ecr-refresh.sh store, with real kubectl against an API enforc
       { kind: "deployment", name: "blobserve" },
     ]);
     expect(STORE_ENV).toEqual({
+      HOME: "/home/refresher",
       REGISTRY_SERVER: REGISTRY,
       SECRET_NAME: "gitpod-ecr-auth",
       NAMESPACE,

@@ -74,11 +74,15 @@ describe("EcrCredentialRefresher", () => {
     expect(pod.initContainers[0]).toMatchObject({
       image: "public.ecr.aws/aws-cli/aws-cli:2.27.49",
       command: ["/bin/sh", "/scripts/ecr-refresh.sh", "login"],
-      env: [{ name: "AWS_REGION", value: "eu-west-1" }],
+      env: [
+        { name: "HOME", value: "/home/refresher" },
+        { name: "AWS_REGION", value: "eu-west-1" },
+      ],
     });
     expect(pod.containers[0]).toMatchObject({
       command: ["/bin/sh", "/scripts/ecr-refresh.sh", "store"],
       env: [
+        { name: "HOME", value: "/home/refresher" },
         { name: "REGISTRY_SERVER", value: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" },
         { name: "SECRET_NAME", value: "gitpod-ecr-auth" },
         { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },

@@ -121,16 +121,22 @@ export class EcrCredentialRefresher extends Construct {
       name: stepName,
       image,
       command: ["/bin/sh", "/scripts/ecr-refresh.sh", action],
-      env,
+      // The aws and kubectl CLIs keep caches below $HOME: a writable folder of the pod's own.
+      env: [{ name: "HOME", value: "/home/refresher" }, ...env],
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
       volumeMounts: [
         { name: "token", mountPath: "/token" },
+        { name: "home", mountPath: "/home/refresher" },
         { name: "script", mountPath: "/scripts", readOnly: true },
       ],
-      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     });
     const pod: IPodSpec = {
       serviceAccountName: name,
       restartPolicy: "Never",
+      // The restricted Pod Security profile: neither CLI needs root. Both steps run as one user, so
+      // the token file the first writes (mode 0600) is the second's to read.
+      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
       initContainers: [step("login", props.awsCliImage, "login", [{ name: "AWS_REGION", value: props.region }])],
       containers: [
         step("store", props.kubectlImage, "store", [
@@ -143,6 +149,7 @@ export class EcrCredentialRefresher extends Construct {
       volumes: [
         // In memory only: the token never touches a node's disk.
         { name: "token", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+        { name: "home", emptyDir: { sizeLimit: "64Mi" } },
         { name: "script", configMap: { name } },
       ],
     };
