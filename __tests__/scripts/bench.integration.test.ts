@@ -276,10 +276,11 @@ describe("tables", () => {
     ]);
   });
 
-  it("names a measurement that failed, with the first line of its output", () => {
-    const text = formatReport({ ...report, failures: [{ id: "npm-test", command: "npm test", message: "npm test exited with status 1; its last output:\nboom" }] });
-    expect(text).toContain("\nFAILED: npm-test (npm test): npm test exited with status 1; its last output:\n");
-    expect(text).not.toContain("boom");
+  it("names a measurement that failed, with the last line of its output", () => {
+    const message = "npm test exited with status 1; its last output:\nFAIL a.test.ts\nTests: 1 failed, 9 passed\n\n";
+    const text = formatReport({ ...report, failures: [{ id: "npm-test", command: "npm test", message }] });
+    expect(text).toContain("\nFAILED: npm-test (npm test): npm test exited with status 1: Tests: 1 failed, 9 passed\n");
+    expect(text).not.toContain("a.test.ts");
   });
 
   it("says when the machine is not the one the targets are set for, or was busy", () => {

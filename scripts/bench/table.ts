@@ -59,6 +59,13 @@ function formatTargetLimit(target: TargetResult): string {
   }
 }
 
+/** "X exited with status 1; its last output:\n...\nlast line" as "X exited with status 1: last line". */
+function failureSummary(message: string): string {
+  const [first, ...output] = message.split("\n");
+  const last = output.map((line) => line.trim()).filter((line) => line !== "").pop();
+  return last === undefined ? first : `${first.replace(/; its last output:$/, "")}: ${last}`;
+}
+
 export function formatReport(report: BenchReport, format: TableFormat = "text"): string {
   const table = format === "markdown" ? formatMarkdownTable : formatTable;
   const { machine } = report;
@@ -91,7 +98,7 @@ export function formatReport(report: BenchReport, format: TableFormat = "text"):
   if (machine.loadAverage > machine.cpus / 2) {
     header.push(`note: the machine was busy (load average ${machine.loadAverage} on ${machine.cpus} CPUs at the start): times are inflated`);
   }
-  const failures = report.failures.map((failure) => `FAILED: ${failure.id} (${failure.command}): ${failure.message.split("\n")[0]}`);
+  const failures = report.failures.map((failure) => `FAILED: ${failure.id} (${failure.command}): ${failureSummary(failure.message)}`);
   return [
     header.join(format === "markdown" ? "  \n" : "\n") + "\n",
     table(
