@@ -79,7 +79,7 @@ describe("npm run synth (node scripts/run-sources.js main.ts)", () => {
       const result = synth(dir);
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/^gitpod-cdktf: invalid configuration \(\.\/gitpod-cdktf\.yaml\): 1 problem\n  - the config file \.\/gitpod-cdktf\.yaml: is (a FIFO \(named pipe\)|a directory), not a file\n/);
+      expect(result.stderr).toMatch(/^gitpod-cdktf: invalid configuration \(\.\/gitpod-cdktf\.yaml\): 1 problem\n  - the config file \.\/gitpod-cdktf\.yaml: is (a named pipe \(FIFO\)|a folder), not a file\n/);
       expect(result.stderr).not.toMatch(/^\s+at /m);
       expect(fs.existsSync(path.join(dir, "cdktf.out"))).toBe(false);
     }

@@ -152,12 +152,12 @@ const withCaFile = (reference: string) => `domain: gitpod.acme.dev\ndatabase:\n 
 describe("files the config names, and the config itself", () => {
   it("refuses anything that is not a small readable UTF-8 file, in one line naming the file and the field", () => {
     const cases: Array<[string, ReturnType<typeof load>, RegExp]> = [
-      ["a directory as the config", load({}, (dir) => fs.mkdirSync(path.join(dir, CONFIG))), /^the config file \.\/gitpod-cdktf\.yaml: is a directory, not a file$/],
-      ["a FIFO as the config (no writer: must not hang)", load({}, (dir) => execFileSync("mkfifo", [path.join(dir, CONFIG)])), /^the config file \.\/gitpod-cdktf\.yaml: is a FIFO \(named pipe\), not a file$/],
+      ["a directory as the config", load({}, (dir) => fs.mkdirSync(path.join(dir, CONFIG))), /^the config file \.\/gitpod-cdktf\.yaml: is a folder, not a file$/],
+      ["a FIFO as the config (no writer: must not hang)", load({}, (dir) => execFileSync("mkfifo", [path.join(dir, CONFIG)])), /^the config file \.\/gitpod-cdktf\.yaml: is a named pipe \(FIFO\), not a file$/],
       ["a dangling link as the config", load({}, (dir) => fs.symlinkSync(path.join(dir, "nowhere.yaml"), path.join(dir, CONFIG))), /^the config file \.\/gitpod-cdktf\.yaml: does not exist$/],
-      ["a config that is not UTF-8", load({ [CONFIG]: Buffer.from([0x64, 0x6f, 0x6d, 0x61, 0x69, 0x6e, 0x3a, 0x20, 0xff, 0xfe, 0x0a]) }), /^the config file \.\/gitpod-cdktf\.yaml: is not UTF-8 text/],
-      ["a config of 2 MB", load({ [CONFIG]: `domain: gitpod.acme.dev\n${"#".repeat(2 * 1024 * 1024)}\n` }), /^the config file \.\/gitpod-cdktf\.yaml: is \d+ bytes, more than the 1048576/],
-      ["a CA file that is a directory", load({ [CONFIG]: withCaFile("certs") }, (dir) => fs.mkdirSync(path.join(dir, "certs"))), /^database\.caCertificateFile \(certs, relative to the config file\): is a directory, not a file$/],
+      ["a config that is not UTF-8", load({ [CONFIG]: Buffer.from([0x64, 0x6f, 0x6d, 0x61, 0x69, 0x6e, 0x3a, 0x20, 0xff, 0xfe, 0x0a]) }), /^the config file \.\/gitpod-cdktf\.yaml: is not UTF-8 text$/],
+      ["a config of 2 MB", load({ [CONFIG]: `domain: gitpod.acme.dev\n${"#".repeat(2 * 1024 * 1024)}\n` }), /^the config file \.\/gitpod-cdktf\.yaml: is larger than 1 MiB$/],
+      ["a CA file that is a directory", load({ [CONFIG]: withCaFile("certs") }, (dir) => fs.mkdirSync(path.join(dir, "certs"))), /^database\.caCertificateFile \(certs, relative to the config file\): is a folder, not a file$/],
       ["a CA file that is missing", load({ [CONFIG]: withCaFile("ca.pem") }), /^database\.caCertificateFile \(ca\.pem, relative to the config file\): does not exist$/],
       ["a CA file that is a device", load({ [CONFIG]: withCaFile("/dev/zero") }), /^database\.caCertificateFile \(\/dev\/zero, relative to the config file\): is a device, not a file$/],
       ["a CA file holding a private key", load({ [CONFIG]: withCaFile("key.pem"), "key.pem": KEY }), /^database\.caCertificateFile \(key\.pem\): holds a private key/],

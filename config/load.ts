@@ -10,7 +10,7 @@ import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
 import { safeParse } from "valibot";
 import { awsNeeds, DEPENDENCIES, MODES, type ChosenModes } from "../modes";
 import { ConfigError, describeIssues, formatPath } from "./errors";
-import { FileReadError, readTextFile } from "./read-file";
+import { readTextFile } from "./input-file";
 import { BUILT_IN_DEFAULTS, configSchema, type GitpodCdktfConfig } from "./schema";
 
 export const CONFIG_ENV_VAR = "GITPOD_CDKTF_CONFIG";
@@ -61,14 +61,14 @@ function lstatOrUndefined(file: string): fs.Stats | undefined {
   }
 }
 
+/** Far above any config or CA bundle, far below what could exhaust memory. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
 /** A file's text, or a ConfigError (of `shownAs`) saying in one line why it cannot be read. */
 function readFileOf(shownAs: string, file: string, what: string): string {
-  try {
-    return readTextFile(file, what);
-  } catch (error) {
-    if (error instanceof FileReadError) throw new ConfigError(shownAs, [error.message]);
-    throw error;
-  }
+  const read = readTextFile(file, MAX_FILE_BYTES);
+  if ("problem" in read) throw new ConfigError(shownAs, [`${what}: ${read.problem}`]);
+  return read.text;
 }
 
 function parseConfigFile(file: string, shownAs: string): GitpodCdktfConfig {

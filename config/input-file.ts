@@ -1,8 +1,9 @@
 /**
- * Files named by input (the kubeconfig and the files it names) looked at without trusting them
- * (the same rules as pipeline/input-file.ts, which the pipeline keeps to itself): the type is
- * checked before anything is opened (a FIFO with no writer would block the read forever, a device
- * would never end), reads are bounded, and every problem is a short phrase for a message.
+ * Files named by input (the config and the CA files it names, the kubeconfig and the files it
+ * names) looked at without trusting them: the type is checked before anything is opened (a FIFO
+ * with no writer would block the read forever, a device would never end), reads are bounded, and
+ * every problem is a short phrase for a message. The pipeline keeps a copy of its own
+ * (pipeline/input-file.ts): it reads only synthesized output and imports nothing outside itself.
  */
 import * as fs from "fs";
 
