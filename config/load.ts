@@ -10,7 +10,7 @@ import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
 import { safeParse } from "valibot";
 import { awsNeeds, DEPENDENCIES, MODES, type ChosenModes } from "../modes";
 import { ConfigError, describeIssues, formatPath } from "./errors";
-import { readTextFile } from "./input-file";
+import { readTextFile } from "../util/input-file";
 import { BUILT_IN_DEFAULTS, configSchema, type GitpodCdktfConfig } from "./schema";
 
 export const CONFIG_ENV_VAR = "GITPOD_CDKTF_CONFIG";

@@ -7,7 +7,7 @@
 import * as path from "path";
 import * as v from "valibot";
 import { joinProblems, PipelineInputError, quote } from "./errors";
-import { describeKind, readTextFile, statPath } from "./input-file";
+import { describeKind, readTextFile, statPath } from "../util/input-file";
 import { findCycle } from "./stack-graph";
 
 export const MANIFEST_FILE = "manifest.json";

@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import type { PipelineOptions } from "./arguments";
 import { errorText, joinProblems, PipelineInputError, quote } from "./errors";
-import { describeKind, statPath } from "./input-file";
+import { describeKind, statPath } from "../util/input-file";
 import { MANIFEST_FILE, readManifest, type Manifest } from "./manifest";
 import {
   countOutcomes,

@@ -8,7 +8,7 @@ import * as http from "http";
 import * as https from "https";
 import * as path from "path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { describeKind, formatBytes, readTextFile, statPath } from "../config/input-file";
+import { describeKind, formatBytes, readTextFile, statPath } from "../util/input-file";
 import { KubeconfigError } from "./kubeconfig-error";
 
 export interface KubernetesApi {

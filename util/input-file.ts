@@ -1,7 +1,9 @@
 /**
- * Files named by input (manifest.json, stack folders) looked at without trusting them: the type is
- * checked before anything is opened (a FIFO with no writer would block the read forever, a device
- * would never end), reads are bounded, and every problem is a short phrase for a message.
+ * Files named by input (the config and the CA files it names, the kubeconfig and the files it
+ * names, the pipeline's manifest.json) looked at without trusting them: the type is checked before anything is opened (a FIFO
+ * with no writer would block the read forever, a device would never end), reads are bounded, and
+ * every problem is a short phrase for a message. Used by config loading, preflight and the
+ * pipeline (manifest.json, stack folders); util/ imports nothing of the project.
  */
 import * as fs from "fs";
 
