@@ -1,5 +1,6 @@
 import * as os from "os";
 import * as path from "path";
+import { certManagerPublicImages } from "../modules/cert-manager/cert-manager";
 import { localStatePath } from "../stacks/gitpod-stack";
 import { validateAgainstSchema } from "./support/kubernetes-schemas";
 import {
@@ -140,7 +141,17 @@ describe("configuration variants", () => {
     const app = synthApp(config({ tls: { type: "self-signed", certManager: { version: "v1.14.7", chartRepository: "https://charts.acme.dev/jetstack" } } }));
     const [release] = Object.values(resourcesOf(app.stack(IDS.cluster), "helm_release")) as any[];
     expect(release).toMatchObject({ version: "v1.14.7", repository: "https://charts.acme.dev/jetstack" });
-    expect(parseYaml(release.values[0])).toEqual({ installCRDs: true });
+    // Every image written out, tagged with the release: the startupapicheck before v1.12 ran cert-manager-ctl.
+    const image = (name: string) => ({ image: { repository: `quay.io/jetstack/cert-manager-${name}`, tag: "v1.14.7" } });
+    expect(parseYaml(release.values[0])).toEqual({
+      installCRDs: true,
+      ...image("controller"),
+      webhook: image("webhook"),
+      cainjector: image("cainjector"),
+      acmesolver: image("acmesolver"),
+      startupapicheck: image("startupapicheck"),
+    });
+    expect(certManagerPublicImages("v1.11.5").startupapicheck).toBe("quay.io/jetstack/cert-manager-ctl:v1.11.5");
   });
 
   it.each([

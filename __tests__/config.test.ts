@@ -36,7 +36,6 @@ describe("loading the configuration", () => {
       version: DEFAULT_CERT_MANAGER_VERSION,
       namespace: "cert-manager",
       serviceAccount: "cert-manager",
-      chartRepository: "https://charts.jetstack.io",
       images: {},
     });
   });
@@ -233,8 +232,8 @@ describe("configuration errors name the field, the problem and the accepted valu
 
   it("rejects unknown fields, with their path", () => {
     expect(problemsOf({ domain: "a.example.com", gitpod: { namespcae: "x" }, databse: {} })).toEqual([
-      "gitpod.namespcae: unknown field (did you mean namespace?); valid here: version, namespace, repository, installerImage, dropImageRepo, workspaceRuntime, proxy, installTimeout; fields are case-sensitive",
-      "databse: unknown field (did you mean database?); valid here: name, domain, gitpod, kubernetes, aws, tls, database, storage, registry, scm, backend; fields are case-sensitive",
+      "gitpod.namespcae: unknown field (did you mean namespace?); valid here: version, namespace, repository, installerImage, dropImageRepo, workspaceRuntime, proxy, installTimeout, blockNewUsers, license, sshGateway, openVsx, installerConfig; fields are case-sensitive",
+      "databse: unknown field (did you mean database?); valid here: name, domain, gitpod, kubernetes, aws, tls, database, storage, registry, scm, backend, mirror; fields are case-sensitive",
     ]);
   });
 
@@ -330,13 +329,17 @@ describe("configuration errors name the field, the problem and the accepted valu
     ]);
   });
 
-  it("takes chart repositories over https only", () => {
+  it("takes chart repositories over https or oci only", () => {
     const certManager = (chartRepository: string) => ({ domain: "a.example.com", tls: { type: "self-signed", certManager: { chartRepository } } });
     expect(problemsOf(certManager("http://charts.acme.dev/jetstack"))).toEqual([
-      'tls.certManager.chartRepository: must be an https URL such as https://charts.jetstack.io: over http the chart could be swapped in transit (got "http://charts.acme.dev/jetstack")',
+      'tls.certManager.chartRepository: must be an https URL such as https://charts.jetstack.io, or an oci:// registry path: over http the chart could be swapped in transit (got "http://charts.acme.dev/jetstack")',
     ]);
-    expect(problemsOf(certManager("oci://registry.acme.dev/charts"))).toEqual([expect.stringMatching(/^tls.certManager.chartRepository: must be an https URL/)]);
-    expect(validateConfig(certManager("https://charts.acme.dev/jetstack"), "test").tls.certManager.chartRepository).toBe("https://charts.acme.dev/jetstack");
+    expect(problemsOf({ domain: "a.example.com", mirror: { registry: "registry.acme.dev", chartRepository: "http://charts.acme.dev" } })).toEqual([
+      expect.stringMatching(/^mirror.chartRepository: must be an https URL of a Helm repository or an oci:\/\/ registry path/),
+    ]);
+    for (const url of ["https://charts.acme.dev/jetstack", "oci://registry.acme.dev/charts"]) {
+      expect(validateConfig(certManager(url), "test").tls.certManager.chartRepository).toBe(url);
+    }
   });
 
   it("refuses Terraform template syntax where Terraform would not expand it", () => {
@@ -436,7 +439,6 @@ describe("AWS modes", () => {
       finalSnapshot: true,
       multiAz: false,
       allowInsecureTransport: false,
-      mysqlClientImage: "docker.io/library/mysql:8.4.6",
     });
     expect(cfg.storage).toEqual({ type: "s3", noncurrentVersionExpirationDays: 30, deletionProtection: true });
     expect(cfg.registry).toMatchObject({ type: "ecr", refreshIntervalHours: 4, untaggedImageExpiryDays: 7 });

@@ -170,7 +170,10 @@ function parseYaml(text: string, shownAs: string): unknown {
  * the config file): CA bundles are long. The content, not the path, goes into the output, which
  * stays machine-independent.
  */
-const FILE_FIELDS: readonly (readonly [section: string, field: string])[] = [["database", "caCertificate"]];
+export const FILE_FIELDS: readonly (readonly [section: string, field: string])[] = [
+  ["database", "caCertificate"],
+  ["tls", "caCertificate"],
+];
 
 interface InlinedFiles {
   readonly config: Record<string, unknown>;

@@ -11,7 +11,8 @@ import * as v from "valibot";
 import { awsNeeds, MODES, sectionSchema } from "../modes";
 import { crossFieldCheck } from "./cross-field-check";
 import { DNS_LABEL, matching, section } from "./primitives";
-import { awsSchema, backendSchema, DEFAULT_DOMAIN, gitpodSchema, kubernetesSchema, scmSchema } from "./sections";
+import { mirroredImage, mirrorSchema } from "./mirror";
+import { awsSchema, backendSchema, DEFAULT_DOMAIN, DEFAULT_IMAGE_REPOSITORY, gitpodSchema, kubernetesSchema, scmSchema, type GitpodSection } from "./sections";
 
 export {
   DEFAULT_CERT_MANAGER_VERSION,
@@ -51,6 +52,8 @@ const configObjectSchema = section({
   registry: v.optional(sectionSchema(MODES.registry), { type: "in-cluster" }),
   scm: v.optional(scmSchema, {}),
   backend: v.optional(backendSchema, { type: "local" }),
+  /** A private registry mirror for every image and chart (docs/air-gapped.md). Default: the public registries. */
+  mirror: v.optional(mirrorSchema),
 });
 
 /** The installer's own namespace, where only its hook Jobs run (docs/security.md, "The installer's rights"). */
@@ -91,11 +94,23 @@ export const configSchema = v.pipe(
       if (bootstrap.dynamicCredentials.aws !== undefined) report(["backend", "bootstrap", "dynamicCredentials", "aws"], unused);
     }
   }),
+  v.transform(resolveGitpodImages),
 );
+
+/** Gitpod's images: from its public repository, or the mirror's copy of it, unless given. */
+function resolveGitpodImages(config: v.InferOutput<typeof configObjectSchema>): Omit<v.InferOutput<typeof configObjectSchema>, "gitpod"> & { gitpod: GitpodSection } {
+  const { repository, installerImage, ...gitpod } = config.gitpod;
+  const resolved = repository ?? mirroredImage(DEFAULT_IMAGE_REPOSITORY, config.mirror);
+  return {
+    ...config,
+    gitpod: { ...gitpod, repository: resolved, installerImage: installerImage ?? `${resolved}/installer:release-${gitpod.version}` },
+  };
+}
 
 /** The validated configuration every stack receives. */
 export type GitpodCdktfConfig = v.InferOutput<typeof configSchema>;
 export type TlsConfig = GitpodCdktfConfig["tls"];
+export type { GitpodSection } from "./sections";
 
 /** The built-in configuration used when no file is given: everything in the cluster. */
 export const BUILT_IN_DEFAULTS = { domain: DEFAULT_DOMAIN } as const;

@@ -32,13 +32,16 @@ export const DEFAULT_IMAGE_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build";
 export const DEFAULT_CERT_MANAGER_VERSION = "v1.16.5";
 
 /**
- * Sensitive Terraform variables of the release stack, by what they carry. Set them as
+ * Sensitive Terraform variables, by what they carry; the stack that uses one declares it (the
+ * mirror's password: the cluster prerequisites; the others: the release). Set them as
  * TF_VAR_<name>; `npm run preflight` reads the same environment variables.
  */
 export const SENSITIVE_VARIABLES = {
   databasePassword: "database_password",
   storageSecretAccessKey: "storage_secret_access_key",
   registryPassword: "registry_password",
+  gitpodLicense: "gitpod_license",
+  mirrorPassword: "mirror_password",
 } as const;
 
 export const certManagerSchema = section({
@@ -49,13 +52,13 @@ export const certManagerSchema = section({
   /** The cert-manager controller's service account (the chart's default); used by acme-route53. */
   serviceAccount: v.optional(kubernetesName, "cert-manager"),
   /**
-   * Helm repository holding the jetstack chart; point it at a mirror in air-gapped clusters. https
-   * only: over plain http anyone on the path could swap the chart, and with it cert-manager's
+   * Helm repository (or oci:// registry path) holding the jetstack chart. Default:
+   * `mirror.chartRepository` with a mirror, else https://charts.jetstack.io. https or oci only:
+   * over plain http anyone on the path could swap the chart, and with it cert-manager's
    * cluster-wide permissions.
    */
   chartRepository: v.optional(
-    urlWithScheme(["https"], "must be an https URL such as https://charts.jetstack.io: over http the chart could be swapped in transit"),
-    "https://charts.jetstack.io",
+    urlWithScheme(["https", "oci"], "must be an https URL such as https://charts.jetstack.io, or an oci:// registry path: over http the chart could be swapped in transit"),
   ),
   /**
    * Images of cert-manager's components, to pin them by digest (or pull them from a mirror), e.g.
@@ -155,6 +158,28 @@ const workspaceRuntimeSchema = v.pipe(
   })),
 );
 
+/** An e-mail domain as Gitpod's installer checks passlist entries (an FQDN, RFC 1123). */
+const emailDomain = matching(
+  /^([a-zA-Z0-9][a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9][a-zA-Z0-9-]{0,62})*?(\.[a-zA-Z][a-zA-Z0-9]{0,62})\.?$/,
+  'must be an e-mail domain such as "acme.dev"',
+);
+
+const blockNewUsersObjectSchema = section({
+  enabled: v.boolean(),
+  /** E-mail domains whose users may still sign up, e.g. ["acme.dev"]. */
+  passlist: v.optional(v.array(emailDomain), []),
+});
+
+const blockNewUsersSchema = v.pipe(
+  blockNewUsersObjectSchema,
+  // The installer refuses an enabled block without exceptions: nobody could ever sign up.
+  crossFieldCheck<v.InferOutput<typeof blockNewUsersObjectSchema>>((block, report) => {
+    if (block.enabled && block.passlist.length === 0) {
+      report(["passlist"], 'needs at least one e-mail domain when enabled is true (e.g. ["acme.dev"]): otherwise nobody could sign up, not even the first admin');
+    }
+  }),
+);
+
 export const gitpodSchema = v.pipe(
   section({
     version: v.optional(
@@ -162,8 +187,11 @@ export const gitpodSchema = v.pipe(
       DEFAULT_GITPOD_VERSION,
     ),
     namespace: v.optional(kubernetesName, "gitpod"),
-    /** Where every Gitpod component image is pulled from; point it at your mirror. */
-    repository: v.optional(imageRepository, DEFAULT_IMAGE_REPOSITORY),
+    /**
+     * Where every Gitpod component image is pulled from. Default: eu.gcr.io/gitpod-core-dev/build,
+     * or `<mirror.registry>/gitpod-core-dev/build` with a mirror.
+     */
+    repository: v.optional(imageRepository),
     /** Defaults to `<repository>/installer:release-<version>`. */
     installerImage: v.optional(imageReference),
     /** Flatten image paths in `repository` (for mirrors that cannot hold nested paths). */
@@ -182,11 +210,29 @@ export const gitpodSchema = v.pipe(
      * certificate before it (ACME issuance can take a while; KOTS allowed up to an hour in all).
      */
     installTimeout: v.optional(duration, "30m"),
+    /**
+     * Who may create an account. Without it, anyone with an account on a source-control host of
+     * `scm.providers` can sign up (on github.com or gitlab.com: anyone at all).
+     */
+    blockNewUsers: v.optional(blockNewUsersSchema, { enabled: false, passlist: [] }),
+    /** Gitpod's license key, from the sensitive variable TF_VAR_gitpod_license, into a `license` secret. */
+    license: v.optional(section({ enabled: v.boolean() }), { enabled: false }),
+    /**
+     * The SSH gateway for desktop IDEs and `ssh` into workspaces: its host key is generated in the
+     * cluster on the first install and kept (never in config or state); the proxy then also listens
+     * on port 22.
+     */
+    sshGateway: v.optional(section({ enabled: v.boolean() }), { enabled: false }),
+    /** The Open VSX registry workspaces install extensions from (the installer's default: https://open-vsx.org). */
+    openVsx: v.optional(section({ url: urlWithScheme(["https", "http"], "must be an http(s) URL such as https://open-vsx.acme.dev") })),
+    /**
+     * Anything else of Gitpod's installer config (workspace timeouts and resources, templates...),
+     * deep-merged onto the config this project generates: mappings merge, lists and values replace.
+     * Checked against the installer's fields; the fields this project sets are refused with the
+     * setting to use instead (docs/gitpod-installer.md, "Overriding the installer config").
+     */
+    installerConfig: v.optional(mapping, {}),
   }),
-  v.transform(({ installerImage, ...gitpod }) => ({
-    ...gitpod,
-    installerImage: installerImage ?? `${gitpod.repository}/installer:release-${gitpod.version}`,
-  })),
 );
 
 export const kubernetesSchema = section({
@@ -343,7 +389,11 @@ export const backendSchema = v.pipe(
   ]),
 );
 
-export type GitpodSection = v.InferOutput<typeof gitpodSchema>;
+/** The `gitpod` section once its images are resolved (config/schema.ts: from the mirror, if any). */
+export type GitpodSection = Omit<v.InferOutput<typeof gitpodSchema>, "repository" | "installerImage"> & {
+  readonly repository: string;
+  readonly installerImage: string;
+};
 export type KubernetesSection = v.InferOutput<typeof kubernetesSchema>;
 export type AwsSection = v.InferOutput<typeof awsSchema>;
 export type BackendConfig = v.InferOutput<typeof backendSchema>;

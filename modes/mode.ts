@@ -40,6 +40,14 @@ export interface ModeContext {
   readonly gitpod: GitpodSection;
   /** A required sensitive variable of the release stack, set as TF_VAR_<name>. */
   sensitiveVariable(name: string, description: string): string;
+  /**
+   * The reference a public third-party image (e.g. `docker.io/library/mysql:5.7.44`) is pulled
+   * by: its copy in the mirror when the config has one. A mode's own image option, when given,
+   * is used as it is instead.
+   */
+  image(publicReference: string): string;
+  /** Pull secrets (in Gitpod's namespace) of every pod a mode creates there: the mirror's login, if any. */
+  readonly imagePullSecrets: readonly string[];
 }
 
 type ModeSchema<TType extends string, TEntries extends v.ObjectEntries> = v.StrictObjectSchema<{ readonly type: v.LiteralSchema<TType, undefined> } & TEntries, undefined>;

@@ -20,17 +20,22 @@ export const inClusterVolume = (defaultSize: string) => ({
 /** Gitpod schedules its control plane on nodes with this label; its data services go there too. */
 export const META_NODE_SELECTOR = { "gitpod.io/workload_meta": "true" };
 
-/** Where an in-cluster server of these options runs: `<name>-<server>` in Gitpod's namespace. */
+/**
+ * Where an in-cluster server of these options runs: `<name>-<server>` in Gitpod's namespace, from
+ * `options.image` or else the public `defaultImage` (through the mirror, if any).
+ */
 export function inClusterPlacement(
   context: ModeContext,
   server: string,
-  options: { readonly image: string; readonly storageSize: string; readonly storageClass?: string; readonly deletionProtection: boolean },
+  options: { readonly image?: string; readonly storageSize: string; readonly storageClass?: string; readonly deletionProtection: boolean },
+  defaultImage: string,
 ): PersistentServerPlacement {
   return {
     namespace: context.namespace,
     nodeSelector: META_NODE_SELECTOR,
     name: `${context.namePrefix}-${server}`,
-    image: options.image,
+    image: options.image ?? context.image(defaultImage),
+    imagePullSecrets: context.imagePullSecrets,
     storageSize: options.storageSize,
     storageClass: options.storageClass,
     deletionProtection: options.deletionProtection,

@@ -1,10 +1,12 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { BackendConfig, TlsConfig } from "../config/schema";
-import { CertManager } from "../modules/cert-manager/cert-manager";
+import { mirroredImage, mirrorHost, mirrorPullSecretName, type MirrorSection } from "../config/mirror";
+import { SENSITIVE_VARIABLES, type BackendConfig, type TlsConfig } from "../config/schema";
+import { CertManager, certManagerPublicImages } from "../modules/cert-manager/cert-manager";
 import { MANAGED_BY_LABEL } from "../modules/helm-chart/kubernetes-object";
-import { GitpodStack } from "./gitpod-stack";
+import { RegistryPullSecret } from "../modules/registry-login/registry-pull-secret";
+import { GitpodStack, sensitiveVariable } from "./gitpod-stack";
 import { helmProvider, kubernetesProvider, type ClusterAccess } from "./providers";
 
 export interface ClusterPrerequisitesStackProps {
@@ -19,7 +21,20 @@ export interface ClusterPrerequisitesStackProps {
   readonly installerNamespace: string;
   /** The namespace holds volumes (in-cluster services, the registry): protect it from destroy. */
   readonly protectNamespace: boolean;
+  /**
+   * The registry mirror every third-party image comes from; with a `username`, its pull secret is
+   * made in every namespace that pulls from it (the password is the variable mirror_password).
+   * @default the public registries
+   */
+  readonly mirror?: MirrorSection;
+  /**
+   * Name prefix of the objects of this installation (the pull secret).
+   */
+  readonly namePrefix: string;
 }
+
+/** The public chart repository of cert-manager, when neither its section nor the mirror names one. */
+export const CERT_MANAGER_CHART_REPOSITORY = "https://charts.jetstack.io";
 
 /**
  * What must exist before anything of Gitpod: cert-manager (the release contains cert-manager
@@ -32,21 +47,16 @@ export class ClusterPrerequisitesStack extends GitpodStack {
   readonly gitpodNamespace: string;
   /** The installer's namespace, as a reference. */
   readonly installerNamespace: string;
+  /** The mirror's pull secret in Gitpod's and the installer's namespaces, if the mirror needs a login. */
+  readonly imagePullSecrets: readonly string[];
 
   constructor(scope: Construct, id: string, props: ClusterPrerequisitesStackProps) {
     super(scope, id, props.backend);
     kubernetesProvider(this, props.cluster);
-    if (props.certManager.install) {
-      helmProvider(this, props.cluster);
-      new CertManager(this, "cert-manager", {
-        version: props.certManager.version,
-        namespace: props.certManager.namespace,
-        chartRepository: props.certManager.chartRepository,
-        images: props.certManager.images,
-      });
-    }
+    const { certManager, mirror } = props;
+    const labels = { ...MANAGED_BY_LABEL };
     const namespace = new NamespaceV1(this, "gitpod-namespace", {
-      metadata: { name: props.gitpodNamespace, labels: { ...MANAGED_BY_LABEL } },
+      metadata: { name: props.gitpodNamespace, labels },
       lifecycle: { preventDestroy: props.protectNamespace },
     });
     this.gitpodNamespace = namespace.metadata.name;
@@ -54,9 +64,52 @@ export class ClusterPrerequisitesStack extends GitpodStack {
     // "restricted", and so must anything else (docs/security.md, "The installer's rights").
     const restricted = Object.fromEntries(["enforce", "audit", "warn"].map((mode) => [`pod-security.kubernetes.io/${mode}`, "restricted"]));
     const installerNamespace = new NamespaceV1(this, "installer-namespace", {
-      metadata: { name: props.installerNamespace, labels: { ...MANAGED_BY_LABEL, ...restricted } },
+      metadata: { name: props.installerNamespace, labels: { ...labels, ...restricted } },
     });
     this.installerNamespace = installerNamespace.metadata.name;
     new TerraformOutput(this, "gitpod_namespace", { value: this.gitpodNamespace, description: "Namespace Gitpod runs in" });
+
+    const login = mirror?.username === undefined ? undefined : { server: mirrorHost(mirror), username: mirror.username };
+    // With a login, the pull secret must be in cert-manager's namespace before its pods start: the
+    // namespace is made here rather than by Helm.
+    const certManagerNamespace =
+      login !== undefined && certManager.install
+        ? new NamespaceV1(this, "cert-manager-namespace", { metadata: { name: certManager.namespace, labels } }).metadata.name
+        : undefined;
+    const pullSecret =
+      login === undefined
+        ? undefined
+        : new RegistryPullSecret(this, "mirror-pull-secret", {
+            name: mirrorPullSecretName(props.namePrefix),
+            namespaces: {
+              gitpod: this.gitpodNamespace,
+              installer: this.installerNamespace,
+              ...(certManagerNamespace === undefined ? {} : { "cert-manager": certManagerNamespace }),
+            },
+            login: {
+              ...login,
+              password: sensitiveVariable(this, SENSITIVE_VARIABLES.mirrorPassword, `Password of ${login.username} at the registry mirror ${login.server}`),
+            },
+          });
+    this.imagePullSecrets = pullSecret === undefined ? [] : [pullSecret.name];
+
+    if (certManager.install) {
+      helmProvider(this, props.cluster);
+      const publicImages = certManagerPublicImages(certManager.version);
+      new CertManager(this, "cert-manager", {
+        version: certManager.version,
+        namespace: certManager.namespace,
+        chartRepository: certManager.chartRepository ?? mirror?.chartRepository ?? CERT_MANAGER_CHART_REPOSITORY,
+        // Written out even where they are the chart's own, so the output names every image it runs.
+        images: mapValues(publicImages, (image, component) => certManager.images[component] ?? mirroredImage(image, mirror)),
+        imagePullSecrets: this.imagePullSecrets,
+        createNamespace: certManagerNamespace === undefined,
+        dependsOn: pullSecret?.secrets,
+      });
+    }
   }
+}
+
+function mapValues<K extends string, T, U>(record: Readonly<Record<K, T>>, map: (value: T, key: K) => U): Record<K, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value as T, key as K)])) as Record<K, U>;
 }

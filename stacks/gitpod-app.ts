@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, type TerraformStack } from "cdktf";
+import { mirroredImage } from "../config/mirror";
 import { installerNamespaceOf, type GitpodCdktfConfig } from "../config/schema";
 import { buildDependency, keepsDataInNamespace, placementsOf } from "../modes";
 import type { ModeContext, Placement } from "../modes/mode";
@@ -44,6 +45,8 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
     gitpodNamespace: config.gitpod.namespace,
     installerNamespace,
     protectNamespace: keepsDataInNamespace(config),
+    mirror: config.mirror,
+    namePrefix: config.name,
   });
   const services = placements.has("in-cluster-services")
     ? new InClusterServicesStack(app, stackId(STACK_CONCERNS.services), { backend, cluster })
@@ -63,6 +66,8 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
     installerNamespaceName: installerNamespace,
     encryptionKeys: secrets.encryptionKeys,
     scmProviders: config.scm.providers,
+    caCertificate: config.tls.caCertificate,
+    imagePullSecrets: clusterStack.imagePullSecrets,
     dependencies: (releaseStack) => {
       const stacks: Record<Placement, TerraformStack | undefined> = {
         "installation-secrets": secrets,
@@ -78,6 +83,8 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
         namespaceName: config.gitpod.namespace,
         gitpod: config.gitpod,
         sensitiveVariable: (name, description) => sensitiveVariable(releaseStack, name, description),
+        image: (publicReference) => mirroredImage(publicReference, config.mirror),
+        imagePullSecrets: clusterStack.imagePullSecrets,
       };
       return {
         database: buildDependency("database", config, context, config.aws),

@@ -1,6 +1,6 @@
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { BackendConfig, GitpodCdktfConfig, ScmProviderConfig } from "../config/schema";
+import { SENSITIVE_VARIABLES, type BackendConfig, type GitpodCdktfConfig, type ScmProviderConfig } from "../config/schema";
 import type { GitpodAuthProvider } from "../modules/gitpod/dependencies";
 import { GitpodInstallation } from "../modules/gitpod/gitpod-installation";
 import type { ProvidedDependencies } from "../modes";
@@ -26,6 +26,10 @@ export interface GitpodReleaseStackProps {
    */
   readonly dependencies: (stack: GitpodReleaseStack) => ProvidedDependencies;
   readonly scmProviders: readonly ScmProviderConfig[];
+  /** A private CA (PEM) Gitpod trusts besides its certificate's own. */
+  readonly caCertificate?: string;
+  /** The mirror's pull secrets, in Gitpod's and the installer's namespaces. */
+  readonly imagePullSecrets: readonly string[];
 }
 
 /** Gitpod: its secrets, TLS certificate, installer config and the release itself. */
@@ -62,6 +66,13 @@ export class GitpodReleaseStack extends GitpodStack {
       manifests: dependencies.tls.manifests,
       authProviders: props.scmProviders.map((provider) => this.authProvider(provider)),
       installTimeoutSeconds: gitpod.installTimeout,
+      imagePullSecrets: props.imagePullSecrets,
+      signUpPasslist: gitpod.blockNewUsers.enabled ? gitpod.blockNewUsers.passlist : undefined,
+      license: gitpod.license.enabled ? sensitiveVariable(this, SENSITIVE_VARIABLES.gitpodLicense, "Gitpod's license key") : undefined,
+      sshGateway: gitpod.sshGateway.enabled,
+      openVsxUrl: gitpod.openVsx?.url,
+      customCaCertificate: props.caCertificate,
+      installerConfigOverride: gitpod.installerConfig as Readonly<Record<string, unknown>>,
     });
 
     new TerraformOutput(this, "url", { value: `https://${props.domain}`, description: "Gitpod's dashboard" });

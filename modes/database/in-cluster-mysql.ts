@@ -12,14 +12,15 @@ export const inClusterMysql = databaseMode({
   type: "in-cluster",
   summary: "MySQL 5.7 in the cluster, on a volume of its own",
   entries: {
-    image: v.optional(imageReference, DEFAULT_MYSQL_IMAGE),
+    /** Default: DEFAULT_MYSQL_IMAGE, from the mirror when there is one. */
+    image: v.optional(imageReference),
     ...inClusterVolume("20Gi"),
   },
   placement: ["in-cluster-services"],
   keepsDataInNamespace: (options) => options.deletionProtection,
   build(context, options) {
     const scope = context.scope("in-cluster-services");
-    const database = new InClusterMysqlDatabase(scope, "mysql", inClusterPlacement(context, "mysql", options));
+    const database = new InClusterMysqlDatabase(scope, "mysql", inClusterPlacement(context, "mysql", options, DEFAULT_MYSQL_IMAGE));
     new TerraformOutput(scope, "database_host", { value: `${database.host}:${database.port}`, description: "In-cluster MySQL, host:port" });
     return database;
   },

@@ -44,7 +44,7 @@ export const rdsMysql = databaseMode({
      */
     allowInsecureTransport: v.optional(v.boolean(), false),
     /** Image of the Job that creates Gitpod's user: /bin/sh and a MySQL client; point it at your mirror. */
-    mysqlClientImage: v.optional(imageReference, DEFAULT_MYSQL_CLIENT_IMAGE),
+    mysqlClientImage: v.optional(imageReference),
     /** Apply changes now instead of in the next maintenance window (can restart the database). */
     applyImmediately: v.optional(v.boolean(), false),
     deletionProtection,
@@ -102,7 +102,8 @@ export const rdsMysql = databaseMode({
       admin: database,
       username: RDS_GITPOD_USERNAME,
       requireTls: !allowInsecureTransport,
-      image: mysqlClientImage,
+      image: mysqlClientImage ?? context.image(DEFAULT_MYSQL_CLIENT_IMAGE),
+      imagePullSecrets: context.imagePullSecrets,
     });
   },
 });

@@ -19,7 +19,7 @@ export const ecrRegistry = registryMode({
     untaggedImageExpiryDays: v.optional(integerBetween(1, 3650), 7),
     /** ECR tokens live 12 hours; the refresher runs this often (1-6). */
     refreshIntervalHours: v.optional(integerBetween(1, 6), 4),
-    awsCliImage: v.optional(imageReference, DEFAULT_AWS_CLI_IMAGE),
+    awsCliImage: v.optional(imageReference),
     deletionProtection,
   },
   placement: ["aws-services", "release"],
@@ -46,7 +46,8 @@ export const ecrRegistry = registryMode({
       registryServer: ecr.server,
       region: aws.region,
       roleArn: ecr.role.arn,
-      awsCliImage: options.awsCliImage,
+      awsCliImage: options.awsCliImage ?? context.image(DEFAULT_AWS_CLI_IMAGE),
+      imagePullSecrets: context.imagePullSecrets,
       // Gitpod's installer image has kubectl, and is mirrored with the rest of Gitpod.
       kubectlImage: context.gitpod.installerImage,
       intervalHours: options.refreshIntervalHours,

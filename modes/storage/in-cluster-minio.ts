@@ -11,14 +11,15 @@ export const inClusterMinio = storageMode({
   type: "in-cluster",
   summary: "MinIO in the cluster, on a volume of its own",
   entries: {
-    image: v.optional(imageReference, DEFAULT_MINIO_IMAGE),
+    /** Default: DEFAULT_MINIO_IMAGE, from the mirror when there is one. */
+    image: v.optional(imageReference),
     ...inClusterVolume("50Gi"),
   },
   placement: ["in-cluster-services"],
   keepsDataInNamespace: (options) => options.deletionProtection,
   build(context, options) {
     const scope = context.scope("in-cluster-services");
-    const storage = new InClusterMinioStorage(scope, "minio", inClusterPlacement(context, "minio", options));
+    const storage = new InClusterMinioStorage(scope, "minio", inClusterPlacement(context, "minio", options, DEFAULT_MINIO_IMAGE));
     new TerraformOutput(scope, "storage_endpoint", { value: storage.endpoint, description: "In-cluster MinIO's S3 endpoint, host:port" });
     return storage;
   },

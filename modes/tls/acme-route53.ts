@@ -4,7 +4,7 @@ import { matching, urlWithScheme } from "../../config/primitives";
 import { AcmeDns01Role } from "../../modules/aws-route53/acme-dns01-role";
 import { acmeDns01ServiceAccount, AcmeRoute53Issuer } from "../../modules/tls/acme-route53-issuer";
 import { tlsMode } from "../dependencies";
-import { certManagerOption } from "./cert-manager-option";
+import { tlsOptions } from "./tls-options";
 
 export const ACME_SERVERS = {
   production: "https://acme-v02.api.letsencrypt.org/directory",
@@ -24,7 +24,7 @@ export const acmeRoute53Tls = tlsMode({
     ),
     /** Route53 hosted zone that holds the domain; the issuer's IAM role may change only this zone. */
     hostedZoneId: matching(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ"'),
-    ...certManagerOption,
+    ...tlsOptions,
   },
   placement: ["aws-services", "release"],
   aws: { eksOidcProviderArn: "the EKS OIDC provider, for cert-manager's IAM role" },

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { kubernetesName, section } from "../../config/primitives";
 import { issuedCertificate } from "../../modules/tls/gitpod-certificate";
 import { tlsMode } from "../dependencies";
-import { certManagerOption } from "./cert-manager-option";
+import { tlsOptions } from "./tls-options";
 
 export const issuerTls = tlsMode({
   type: "issuer",
@@ -13,7 +13,7 @@ export const issuerTls = tlsMode({
       kind: v.optional(v.picklist(["ClusterIssuer", "Issuer"]), "ClusterIssuer"),
       group: v.optional(v.string(), "cert-manager.io"),
     }),
-    ...certManagerOption,
+    ...tlsOptions,
   },
   placement: ["release"],
   build: (context, options) => issuedCertificate({ domain: context.domain, issuerRef: options.issuerRef }),

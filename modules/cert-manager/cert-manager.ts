@@ -1,4 +1,5 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { plainYaml } from "../yaml/plain-yaml";
 
@@ -7,6 +8,23 @@ export interface CertManagerProps {
   readonly version: string;
   /** Namespace to install into; created if missing. */
   readonly namespace: string;
+  /**
+   * Secrets in `namespace` to pull the images with (a mirror's login). They must exist before the
+   * chart is installed, so the namespace must too: create both first and say so with
+   * `createNamespace: false`.
+   * @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
+  /**
+   * Let Helm create the namespace when it does not exist.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * What must exist first (the namespace's pull secrets).
+   * @default none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
   /** Helm repository of the jetstack chart (or a mirror of it). */
   readonly chartRepository: string;
   /**
@@ -42,23 +60,44 @@ export class CertManager extends Construct {
       chart: "cert-manager",
       version: props.version,
       namespace: props.namespace,
-      createNamespace: true,
-      values: [plainYaml(certManagerValues(props.version, props.images))],
+      createNamespace: props.createNamespace ?? true,
+      values: [plainYaml(certManagerValues(props.version, props.images, props.imagePullSecrets))],
       wait: true,
       waitForJobs: true,
       atomic: true,
       timeout: props.timeoutSeconds ?? 600,
+      dependsOn: props.dependsOn === undefined ? undefined : [...props.dependsOn],
     });
     this.namespace = this.release.namespace;
   }
 }
 
-/** Chart values; the CRD switch was renamed in cert-manager v1.15. */
-export function certManagerValues(version: string, images: CertManagerImages = {}): Record<string, unknown> {
+const atLeast = (version: string, wantedMinor: number) => {
   const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
-  const crdsAsValues = major > 1 || (major === 1 && minor >= 15);
+  return major > 1 || (major === 1 && minor >= wantedMinor);
+};
+
+/**
+ * The images the jetstack chart of `version` runs by default (quay.io, tagged with the release):
+ * what a mirror must hold. The startupapicheck Job ran cert-manager-ctl before v1.12.
+ */
+export function certManagerPublicImages(version: string): Required<CertManagerImages> {
+  const image = (name: string) => `quay.io/jetstack/cert-manager-${name}:${version}`;
+  return {
+    controller: image("controller"),
+    webhook: image("webhook"),
+    cainjector: image("cainjector"),
+    acmesolver: image("acmesolver"),
+    startupapicheck: image(atLeast(version, 12) ? "startupapicheck" : "ctl"),
+  };
+}
+
+/** Chart values; the CRD switch was renamed in cert-manager v1.15. */
+export function certManagerValues(version: string, images: CertManagerImages = {}, imagePullSecrets: readonly string[] = []): Record<string, unknown> {
+  const crdsAsValues = atLeast(version, 15);
   // Keep the CRDs on uninstall: deleting them would delete every Certificate in the cluster.
   const values: Record<string, unknown> = crdsAsValues ? { crds: { enabled: true, keep: true } } : { installCRDs: true };
+  if (imagePullSecrets.length > 0) values.global = { imagePullSecrets: imagePullSecrets.map((name) => ({ name })) };
   // The controller's image is the chart's top-level `image`, the others' `<component>.image`.
   for (const [component, reference] of Object.entries(images)) {
     if (reference === undefined) continue;

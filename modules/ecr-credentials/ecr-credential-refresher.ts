@@ -11,7 +11,7 @@ import type { ICronJob } from "kubernetes-models/batch/v1/CronJob";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { ChartRelease, helmHookAnnotations } from "../helm-chart/chart-release";
-import { MANAGED_BY_LABEL } from "../helm-chart/kubernetes-object";
+import { imagePullSecretsOf, MANAGED_BY_LABEL } from "../helm-chart/kubernetes-object";
 import { terraformTemplateLiteral } from "../terraform/template-literal";
 
 /** The script both steps of the refresher run; shipped next to this file. */
@@ -37,6 +37,11 @@ export interface EcrCredentialRefresherProps {
   readonly awsCliImage: string;
   /** An image with kubectl and /bin/sh (Gitpod's installer image has both). */
   readonly kubectlImage: string;
+  /**
+   * Secrets in the namespace to pull the images with (a mirror's login).
+   * @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
   /** How often to refresh; ECR tokens live 12 hours. */
   readonly intervalHours: number;
 }
@@ -134,6 +139,7 @@ export class EcrCredentialRefresher extends Construct {
     const pod: IPodSpec = {
       serviceAccountName: name,
       restartPolicy: "Never",
+      ...imagePullSecretsOf(props.imagePullSecrets),
       // The restricted Pod Security profile: neither CLI needs root. Both steps run as one user, so
       // the token file the first writes (mode 0600) is the second's to read.
       securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },

@@ -14,8 +14,9 @@ import { Fn, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ChartRelease, helmHookAnnotations } from "../helm-chart/chart-release";
 import type { LocalChart } from "../helm-chart/local-chart";
-import { MANAGED_BY_LABEL, type KubernetesObject } from "../helm-chart/kubernetes-object";
+import { imagePullSecretsOf, MANAGED_BY_LABEL, type KubernetesObject } from "../helm-chart/kubernetes-object";
 import { terraformTemplateLiteral, terraformTemplateLiterals } from "../terraform/template-literal";
+import { dockerConfigJson } from "../registry-login/registry-pull-secret";
 import { writeOnlyVersion } from "../terraform/write-only-version";
 import type {
   GitpodAuthProvider,
@@ -94,6 +95,46 @@ export interface GitpodInstallationProps {
    * @default 900
    */
   readonly workspaceStopTimeoutSeconds?: number;
+  /**
+   * Pull secrets, in Gitpod's namespace and the installer's, of the mirror Gitpod's images (and
+   * the installer's) come from.
+   * @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
+  /**
+   * E-mail domains whose users may still sign up once an account exists (`blockNewUsers`).
+   * @default anyone who can log in to a source-control host may sign up
+   */
+  readonly signUpPasslist?: readonly string[];
+  /**
+   * Gitpod's license key (sensitive), written to a `license` secret.
+   * @default none: Gitpod runs unlicensed
+   */
+  readonly license?: string;
+  /**
+   * Run the SSH gateway. Its host key is generated in the cluster by the first install and then
+   * kept (gitpod-release.sh), so it is never in the config or Terraform's state.
+   * @default false
+   */
+  readonly sshGateway?: boolean;
+  /**
+   * Open VSX registry for workspaces' extensions.
+   * @default the installer's, https://open-vsx.org
+   */
+  readonly openVsxUrl?: string;
+  /**
+   * A private CA (PEM) Gitpod trusts (`customCACert`). When the certificate brings a CA of its own
+   * (self-signed), Gitpod trusts a bundle of both, which the release script assembles in the
+   * cluster once that CA exists.
+   * @default only the certificate's own CA, if any
+   */
+  readonly customCaCertificate?: string;
+  /**
+   * Laid over the generated installer config (mergeInstallerConfig); checked by the caller
+   * against the installer's fields.
+   * @default none
+   */
+  readonly installerConfigOverride?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -167,6 +208,10 @@ export class GitpodInstallation extends Construct {
       }),
     );
 
+    const license = props.license === undefined ? undefined : secret("license-secret", `${prefix}-license`, { license: props.license, type: "gitpod" });
+    const sshGatewayHostKey = props.sshGateway ? `${prefix}-ssh-gateway-host-key` : undefined;
+    const customCa = this.customCaSecrets(props, prefix, secret);
+
     // `installer render --seed` makes the installer's generated credentials (registry, OAuth JWT
     // secret) stable across renders, so it is generated once and treated as a secret. The leading
     // 1 keeps it a non-zero int64 (19 digits, below 2^63).
@@ -185,8 +230,14 @@ export class GitpodInstallation extends Construct {
       objectStorage: storage,
       containerRegistry: props.containerRegistry,
       certificateSecret: props.certificate.secretName,
-      customCaSecret: props.certificate.customCaSecretName,
+      customCaSecret: customCa.trusted,
+      signUpPasslist: props.signUpPasslist,
+      openVsxUrl: props.openVsxUrl,
+      override: props.installerConfigOverride,
       secrets: {
+        license,
+        sshGatewayHostKey,
+        imagePullSecrets: props.imagePullSecrets ?? [],
         database: databaseSecret,
         databaseCa: databaseCaSecret,
         objectStorage: objectStorageSecret,
@@ -239,7 +290,7 @@ export class GitpodInstallation extends Construct {
     // Secrets this installation writes that Gitpod's pods read when they start: the release script
     // puts a checksum of their data on the pod templates that read them, so a change rolls exactly
     // those workloads. (A registry secret kept by a refresher restarts its readers itself.)
-    const watchedSecrets = [databaseSecret, databaseCaSecret, objectStorageSecret, ...authProviderSecrets, props.certificate.customCaSecretName];
+    const watchedSecrets = [databaseSecret, databaseCaSecret, objectStorageSecret, ...authProviderSecrets, customCa.trusted, license];
     if (props.containerRegistry.kind !== "external" || !("existingSecretName" in props.containerRegistry.auth)) watchedSecrets.push(containerRegistrySecret);
     // Worst cases the hook Jobs must outlive, each step bounded by its own timeout; then slack for
     // pulling the installer image and rendering.
@@ -259,6 +310,7 @@ export class GitpodInstallation extends Construct {
         serviceAccountName: installerName,
         inputsConfigMap: installerName,
         seedSecret,
+        imagePullSecrets: props.imagePullSecrets,
         labels,
         env: {
           // Where Gitpod is installed: Gitpod's namespace, not the Job's own.
@@ -273,6 +325,8 @@ export class GitpodInstallation extends Construct {
           // The only volume of Gitpod's own objects is the in-cluster registry's.
           KEEP_VOLUMES: String(props.containerRegistry.kind === "in-cluster" && props.containerRegistry.keepVolumeOnUninstall),
           USE_EXPERIMENTAL_CONFIG: String(needsExperimentalConfig(this.installerConfig)),
+          ...(sshGatewayHostKey === undefined ? {} : { SSH_GATEWAY_HOST_KEY_SECRET: sshGatewayHostKey }),
+          ...(customCa.bundleSources === undefined ? {} : { CUSTOM_CA_BUNDLE_SECRET: customCa.trusted, CUSTOM_CA_BUNDLE_SOURCES: customCa.bundleSources.join(" ") }),
         },
         activeDeadlineSeconds: deadlines[action],
       });
@@ -313,6 +367,21 @@ export class GitpodInstallation extends Construct {
     this.release = installer.release;
   }
 
+  /**
+   * The secret Gitpod's `customCACert` names, and, when it is a bundle the release script makes,
+   * the secrets (each with `ca.crt`) it is made of.
+   */
+  private customCaSecrets(
+    props: GitpodInstallationProps,
+    prefix: string,
+    secret: (id: string, name: string, data: Record<string, string>) => string,
+  ): { trusted?: string; bundleSources?: readonly string[] } {
+    const own = props.certificate.customCaSecretName;
+    if (props.customCaCertificate === undefined) return { trusted: own };
+    const given = secret("custom-ca-secret", `${prefix}-custom-ca`, { "ca.crt": props.customCaCertificate });
+    return own === undefined ? { trusted: given } : { trusted: `${prefix}-ca-bundle`, bundleSources: [own, given] };
+  }
+
   private containerRegistrySecret(
     registry: GitpodContainerRegistry,
     prefix: string,
@@ -326,16 +395,7 @@ export class GitpodInstallation extends Construct {
       case "external": {
         const auth = registry.auth;
         if ("existingSecretName" in auth) return auth.existingSecretName;
-        const dockerConfig = Fn.jsonencode({
-          auths: {
-            [auth.server]: {
-              username: auth.username,
-              password: auth.password,
-              auth: Fn.base64encode(Fn.join(":", [auth.username, auth.password])),
-            },
-          },
-        });
-        return secret("registry-auth-secret", `${prefix}-registry-auth`, { ".dockerconfigjson": dockerConfig }, "kubernetes.io/dockerconfigjson");
+        return secret("registry-auth-secret", `${prefix}-registry-auth`, { ".dockerconfigjson": dockerConfigJson(auth) }, "kubernetes.io/dockerconfigjson");
       }
     }
   }
@@ -351,6 +411,7 @@ interface InstallerJobProps {
   readonly serviceAccountName: string;
   readonly inputsConfigMap: string;
   readonly seedSecret: string;
+  readonly imagePullSecrets?: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string>>;
   readonly activeDeadlineSeconds: number;
@@ -376,6 +437,7 @@ function installerJob(props: InstallerJobProps): IJob {
         metadata: { labels },
         spec: {
           serviceAccountName: props.serviceAccountName,
+          ...imagePullSecretsOf(props.imagePullSecrets),
           // The service account mounts its token into no pod that does not ask for it.
           automountServiceAccountToken: true,
           restartPolicy: "Never",

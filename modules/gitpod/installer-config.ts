@@ -63,6 +63,11 @@ export interface InstallerConfig {
   readonly containerRegistry: InstallerContainerRegistry;
   readonly workspace: { readonly runtime: WorkspaceRuntime };
   readonly authProviders: readonly ObjectRef[];
+  readonly imagePullSecrets?: readonly ObjectRef[];
+  readonly blockNewUsers?: { readonly enabled: boolean; readonly passlist: readonly string[] };
+  readonly license?: ObjectRef;
+  readonly sshGatewayHostKey?: ObjectRef;
+  readonly openVSX?: { readonly url: string };
   readonly components: { readonly proxy: { readonly service: { readonly serviceType: ProxyServiceType } } };
   /** Only rendered with `installer render --use-experimental-config`. */
   readonly experimental?: { readonly webapp: { readonly proxy: { readonly serviceAnnotations: Readonly<Record<string, string>> } } };
@@ -76,6 +81,10 @@ export interface InstallerSecretNames {
   /** The S3 credentials of the in-cluster registry, or the external registry's `.dockerconfigjson`. */
   readonly containerRegistry?: string;
   readonly authProviders: readonly string[];
+  readonly license?: string;
+  readonly sshGatewayHostKey?: string;
+  /** Pull secrets of Gitpod's pods (a mirror's login). */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 export interface InstallerConfigInput {
@@ -90,6 +99,11 @@ export interface InstallerConfigInput {
   readonly certificateSecret: string;
   readonly customCaSecret?: string;
   readonly secrets: InstallerSecretNames;
+  /** E-mail domains whose users may still sign up; undefined: anyone may. */
+  readonly signUpPasslist?: readonly string[];
+  readonly openVsxUrl?: string;
+  /** Deep-merged over the rest (mergeInstallerConfig); checked against the installer's fields before. */
+  readonly override?: Readonly<Record<string, unknown>>;
 }
 
 const secretRef = (name: string): ObjectRef => ({ kind: "secret", name });
@@ -116,7 +130,9 @@ function containerRegistryConfig(registry: GitpodContainerRegistry, secretName: 
 export function buildInstallerConfig(input: InstallerConfigInput): InstallerConfig {
   const annotations = input.proxyServiceAnnotations;
   const { bucket, endpoint, allowInsecureConnection, region } = input.objectStorage;
-  return {
+  const { secrets } = input;
+  const optional = <T>(value: T | undefined, field: (value: T) => object) => (value === undefined ? {} : field(value));
+  const generated: InstallerConfig = {
     apiVersion: "v1",
     kind: "Full",
     domain: input.domain,
@@ -142,12 +158,33 @@ export function buildInstallerConfig(input: InstallerConfigInput): InstallerConf
     },
     containerRegistry: containerRegistryConfig(input.containerRegistry, input.secrets.containerRegistry),
     workspace: { runtime: input.workspaceRuntime },
-    authProviders: input.secrets.authProviders.map(secretRef),
+    authProviders: secrets.authProviders.map(secretRef),
+    ...(secrets.imagePullSecrets === undefined || secrets.imagePullSecrets.length === 0 ? {} : { imagePullSecrets: secrets.imagePullSecrets.map(secretRef) }),
+    ...optional(input.signUpPasslist, (passlist) => ({ blockNewUsers: { enabled: true, passlist } })),
+    ...optional(secrets.license, (name) => ({ license: secretRef(name) })),
+    ...optional(secrets.sshGatewayHostKey, (name) => ({ sshGatewayHostKey: secretRef(name) })),
+    ...optional(input.openVsxUrl, (url) => ({ openVSX: { url } })),
     components: { proxy: { service: { serviceType: input.proxyServiceType } } },
     ...(Object.keys(annotations).length === 0
       ? {}
       : { experimental: { webapp: { proxy: { serviceAnnotations: annotations } } } }),
   };
+  return input.override === undefined ? generated : mergeInstallerConfig(generated, input.override);
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/**
+ * `override` laid over `base` the way the installer lays a config file over its defaults (Go's
+ * JSON decoding into existing values): mappings merge key by key, lists and values replace.
+ */
+export function mergeInstallerConfig<T extends object>(base: T, override: Readonly<Record<string, unknown>>): T {
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(override)) {
+    const current = merged[key];
+    merged[key] = isMapping(current) && isMapping(value) ? mergeInstallerConfig(current, value) : value;
+  }
+  return merged as T;
 }
 
 /** True when the config has an `experimental` section, which render drops without the flag. */

@@ -11,3 +11,8 @@ export interface KubernetesObject {
 
 /** Marks the objects this project creates, so `kubectl get -l` finds them. */
 export const MANAGED_BY_LABEL = { "app.kubernetes.io/managed-by": "gitpod-cdktf" } as const;
+
+/** A pod spec's `imagePullSecrets` for these secrets: nothing at all when there are none. */
+export function imagePullSecretsOf(names: readonly string[] | undefined): { imagePullSecrets?: { name: string }[] } {
+  return names === undefined || names.length === 0 ? {} : { imagePullSecrets: names.map((name) => ({ name })) };
+}

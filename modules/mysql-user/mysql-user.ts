@@ -9,7 +9,7 @@ import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { GitpodDatabase } from "../gitpod/dependencies";
 import { ChartRelease, helmHookAnnotations } from "../helm-chart/chart-release";
-import { MANAGED_BY_LABEL } from "../helm-chart/kubernetes-object";
+import { imagePullSecretsOf, MANAGED_BY_LABEL } from "../helm-chart/kubernetes-object";
 import { GITPOD_DATABASES } from "../in-cluster-mysql/in-cluster-mysql-database";
 import { writeOnlyVersion } from "../terraform/write-only-version";
 
@@ -43,6 +43,11 @@ export interface MysqlUserProps {
   readonly requireTls: boolean;
   /** An image with /bin/sh and a MySQL (or MariaDB) client, e.g. MySQL's official image. */
   readonly image: string;
+  /**
+   * Secrets in the namespace to pull the images with (a mirror's login).
+   * @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
   /** @default ["gitpod", "gitpod-sessions"] (GITPOD_DATABASES) */
   readonly databases?: readonly string[];
   /** Terraform resources the Job needs first (the database itself lives in another stack). */
@@ -136,6 +141,7 @@ export class MysqlUser extends Construct implements GitpodDatabase {
             restartPolicy: "Never",
             // It talks to MySQL only, never to the Kubernetes API.
             automountServiceAccountToken: false,
+            ...imagePullSecretsOf(props.imagePullSecrets),
             securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
             containers: [
               {

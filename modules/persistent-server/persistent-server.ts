@@ -8,6 +8,7 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IService } from "kubernetes-models/v1/Service";
 import { ChartRelease } from "../helm-chart/chart-release";
+import { imagePullSecretsOf } from "../helm-chart/kubernetes-object";
 
 /** Where and how big a server runs: what the services built on PersistentServer take from their users. */
 export interface PersistentServerPlacement {
@@ -24,6 +25,11 @@ export interface PersistentServerPlacement {
    */
   readonly deletionProtection: boolean;
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Secrets in `namespace` to pull the image with (a mirror's login).
+   * @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 /** How the kubelet checks a server: a command run in its container, or an HTTP GET on its port. */
@@ -201,6 +207,7 @@ export class PersistentServer extends Construct {
           metadata: { labels },
           spec: {
             ...(props.nodeSelector ? { nodeSelector: { ...props.nodeSelector } } : {}),
+            ...imagePullSecretsOf(props.imagePullSecrets),
             // The server never talks to the Kubernetes API.
             automountServiceAccountToken: false,
             // No `<SERVICE>_HOST`/`_PORT` variables of every Service in the namespace.

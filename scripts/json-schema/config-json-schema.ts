@@ -4,6 +4,7 @@
  * sees, plus one description per key (./descriptions.ts), with sorted keys.
  */
 import type { JsonSchema } from "@valibot/to-json-schema";
+import { FILE_FIELDS } from "../../config/load";
 import { configSchema } from "../../config/schema";
 import { inputJsonSchema } from "./convert";
 import { DESCRIPTIONS } from "./descriptions";
@@ -11,18 +12,13 @@ import { childSchemas, listEntrySchema, modesOf, withoutModes } from "./schema-t
 
 export const JSON_SCHEMA_FILE = "schema/gitpod-cdktf.schema.json";
 
-/**
- * Fields whose content may come from a file next to the config as `<field>File` (config/load.ts
- * reads the file before validation, so configSchema never sees the key): [section, field].
- */
-export const FILE_REFERENCE_FIELDS: readonly (readonly [section: string, field: string])[] = [["database", "caCertificate"]];
-
 const ROOT_DESCRIPTION =
   "gitpod-cdktf.yaml: Gitpod Self-Hosted and its dependencies on Kubernetes. Generated from the configuration's valibot schema by `npm run json-schema`; see docs/configuration.md.";
 
 export function configJsonSchema(descriptions: Readonly<Record<string, string>> = DESCRIPTIONS): JsonSchema {
   const schema = inputJsonSchema(configSchema);
-  for (const [section, field] of FILE_REFERENCE_FIELDS) addFileReference(schema, section, field);
+  // config/load.ts reads `<field>File` before validation, so configSchema never sees that key.
+  for (const [section, field] of FILE_FIELDS) addFileReference(schema, section, field);
   describeAll(schema, descriptions);
   const root: JsonSchema = { ...schema, title: "gitpod-cdktf.yaml", description: ROOT_DESCRIPTION };
   return sortKeys(dropEmptyRequired(root)) as JsonSchema;
@@ -36,10 +32,10 @@ export function renderJsonSchema(schema: JsonSchema): string {
 /** `<field>File` next to `<field>` in every object (or mode) of the section that has the field; never both. */
 function addFileReference(schema: JsonSchema, section: string, field: string): void {
   const sectionSchema = childSchemas(schema).find(([key]) => key === section)?.[1];
-  if (sectionSchema === undefined) throw new Error(`FILE_REFERENCE_FIELDS: the config has no section "${section}"`);
+  if (sectionSchema === undefined) throw new Error(`FILE_FIELDS (config/load.ts): the config has no section "${section}"`);
   const objects = modesOf(sectionSchema)?.map((mode) => mode.schema) ?? [sectionSchema];
   const holders = objects.filter((object) => object.properties?.[field] !== undefined);
-  if (holders.length === 0) throw new Error(`FILE_REFERENCE_FIELDS: no "${section}" object has the field "${field}"`);
+  if (holders.length === 0) throw new Error(`FILE_FIELDS (config/load.ts): no "${section}" object has the field "${field}"`);
   for (const object of holders) {
     object.properties = { ...object.properties, [`${field}File`]: { type: "string", minLength: 1 } };
     object.not = { required: [field, `${field}File`] };

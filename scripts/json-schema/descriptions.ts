@@ -17,7 +17,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   gitpod: "The Gitpod release and how it is installed.",
   "gitpod.version": "Gitpod self-hosted release to install.",
   "gitpod.namespace": "Namespace Gitpod is installed in.",
-  "gitpod.repository": "Where every Gitpod component image is pulled from; point it at your mirror.",
+  "gitpod.repository":
+    "Where every Gitpod component image is pulled from. Default: `eu.gcr.io/gitpod-core-dev/build`, or `<mirror.registry>/gitpod-core-dev/build` with a mirror.",
   "gitpod.installerImage":
     "Gitpod installer image; pin it by digest (`...@sha256:<digest>`): its Jobs run with rights over the cluster's RBAC, and preflight warns about a tag. Default: `<repository>/installer:release-<version>`.",
   "gitpod.dropImageRepo": "Flatten image paths in `repository`, for mirrors that cannot hold nested paths.",
@@ -30,6 +31,19 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "gitpod.proxy": "Gitpod's proxy Service, its entry point.",
   "gitpod.proxy.serviceType": "Kubernetes Service type of Gitpod's proxy.",
   "gitpod.proxy.serviceAnnotations": "Annotations of the proxy Service, e.g. AWS NLB annotations (rendered with the installer's experimental config).",
+  "gitpod.blockNewUsers":
+    "Who may create an account. Without it anyone with an account on a source-control host of `scm.providers` can sign up (on github.com or gitlab.com: anyone at all).",
+  "gitpod.blockNewUsers.enabled": "Refuse sign-ups except from the e-mail domains of `passlist`.",
+  "gitpod.blockNewUsers.passlist": "E-mail domains whose users may still sign up, e.g. `[acme.dev]`; at least one when `enabled`.",
+  "gitpod.license": "Gitpod's license key, read from the sensitive variable `TF_VAR_gitpod_license` into a `license` secret.",
+  "gitpod.license.enabled": "Give Gitpod the license key of `TF_VAR_gitpod_license`.",
+  "gitpod.sshGateway": "The SSH gateway for desktop IDEs and `ssh` into workspaces; the proxy then also listens on port 22.",
+  "gitpod.sshGateway.enabled":
+    "Run the SSH gateway. Its host key is generated in the cluster by the first install and kept: never in the config or Terraform's state.",
+  "gitpod.openVsx": "The Open VSX registry workspaces install extensions from.",
+  "gitpod.openVsx.url": "Its URL, e.g. your own Open VSX or a proxy of it. Default: the installer's, `https://open-vsx.org`.",
+  "gitpod.installerConfig":
+    "Anything else of Gitpod's installer config (workspace timeouts and resources, templates...), deep-merged onto the generated config: mappings merge, lists and values replace. Checked against the installer's fields; fields this project sets are refused, naming the setting to use.",
   "gitpod.installTimeout": "Limit for one install or upgrade of Gitpod, and separately for the wait for its TLS certificate (`90s`, `30m`, `1h`).",
 
   kubernetes: "How the kubernetes and helm providers reach the cluster.",
@@ -56,7 +70,11 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "tls.certManager.version": "cert-manager release to install.",
   "tls.certManager.namespace": "Namespace of cert-manager.",
   "tls.certManager.serviceAccount": "The cert-manager controller's service account (the chart's default); `acme-route53` lets it request tokens.",
-  "tls.certManager.chartRepository": "Helm repository holding the jetstack chart, https only; point it at a mirror in air-gapped clusters.",
+  "tls.certManager.chartRepository":
+    "Helm repository (https) or OCI registry path (oci://) holding the jetstack chart. Default: `mirror.chartRepository`, else `https://charts.jetstack.io`.",
+  "tls.caCertificate":
+    "A private CA (PEM, certificates only) Gitpod trusts besides the public ones (`customCACert`): workspaces, image builds, registry pulls. With `self-signed`, Gitpod trusts both it and its own CA. The nodes' containerd needs `config_path` (docs/operations.md).",
+  "tls.caCertificateFile": "Path of a file holding `caCertificate`, relative to the config file (instead of `caCertificate`).",
   "tls.certManager.images":
     "Images of cert-manager's components as `repository[:tag][@sha256:digest]`, to pin them by digest or pull them from a mirror. Default: the chart's own, by tag.",
   "tls.certManager.images.controller": "The controller's image, e.g. `quay.io/jetstack/cert-manager-controller:v1.16.5@sha256:<digest>`.",
@@ -81,7 +99,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
     "Refuse to destroy or replace the MySQL volume and Gitpod's encryption keys (Terraform `prevent_destroy`).",
   "database[external].deletionProtection": "Refuse to destroy Gitpod's encryption keys, which the data in this database needs.",
   "database[rds].deletionProtection": "RDS deletion protection and Terraform `prevent_destroy` on the instance and Gitpod's encryption keys.",
-  "database.image": "MySQL image; Gitpod 2022.11 was only tested on MySQL 5.7.",
+  "database.image":
+    "MySQL image; Gitpod 2022.11 was only tested on MySQL 5.7. Default: `docker.io/library/mysql:5.7.44`, from the mirror when there is one.",
   "database.storageSize": "Size of the MySQL volume (a Kubernetes quantity).",
   "database.storageClass": "StorageClass of the volume. Default: the cluster's default StorageClass.",
   "database.host": "Host name or IPv4 address of the server, optionally with `:port`; no scheme.",
@@ -93,7 +112,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
     "The RDS CA bundle (PEM), e.g. AWS's https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem: Gitpod and the Job that creates its user verify the server with it. Required unless `allowInsecureTransport`.",
   "database.allowInsecureTransport":
     "Let clients connect without TLS: the server does not require it (`require_secure_transport` 0), nor does Gitpod's user (`REQUIRE NONE`). Set it on purpose only.",
-  "database.mysqlClientImage": "Image of the Job that creates Gitpod's own database user: `/bin/sh` and a MySQL client; point it at your mirror.",
+  "database.mysqlClientImage":
+    "Image of the Job that creates Gitpod's own database user: `/bin/sh` and a MySQL client. Default: `docker.io/library/mysql:8.4.6`, from the mirror when there is one.",
   "database.engineVersion": "MySQL major version (see docs/aws.md, \"RDS engine version\").",
   "database.instanceClass": "RDS instance class.",
   "database.allocatedStorageGb": "Allocated storage in GB.",
@@ -110,7 +130,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "storage[in-cluster]": "MinIO in the cluster (a StatefulSet with a volume), root password generated at apply time.",
   "storage[external]": "An S3-compatible bucket you run; its secret key is the sensitive variable `storage_secret_access_key`.",
   "storage[s3]": "An S3 bucket (encrypted, versioned, private) and an IAM user whose key can only use it, in the `<name>-aws-services` stack.",
-  "storage.image": "MinIO image.",
+  "storage.image": "MinIO image. Default: `quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z`, from the mirror when there is one.",
   "storage.storageSize": "Size of the MinIO volume (a Kubernetes quantity).",
   "storage.storageClass": "StorageClass of the volume. Default: the cluster's default StorageClass.",
   "storage[in-cluster].deletionProtection": "Refuse to destroy or replace the MinIO volume (Terraform `prevent_destroy`).",
@@ -138,7 +158,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "registry.repositoryPrefix": "Repositories are `<prefix>/base-images` and `<prefix>/workspace-images`. Default: `name`.",
   "registry.untaggedImageExpiryDays": "Days after which untagged images expire.",
   "registry.refreshIntervalHours": "How often the ECR login is refreshed (ECR logins last 12 hours).",
-  "registry.awsCliImage": "Image of the refresher's first step (`aws ecr get-login-password`).",
+  "registry.awsCliImage":
+    "Image of the refresher's first step (`aws ecr get-login-password`). Default: `public.ecr.aws/aws-cli/aws-cli:2.27.49`, from the mirror when there is one.",
 
   scm: "Source control providers Gitpod logs users in with.",
   "scm.providers": "Gitpod auth providers; more can be added later in Gitpod's dashboard.",
@@ -147,6 +168,13 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "scm.providers[].host": "Host, optionally with `:port`. Default: github.com, gitlab.com or bitbucket.org by type; required for `BitbucketServer`.",
   "scm.providers[].clientId": "OAuth client id of the app registered with callback `https://<domain>/auth/<host>/callback`.",
 
+  mirror:
+    "A private registry mirror: every third-party image comes from `<registry>/<its path without the registry host>`, Gitpod's own from `<registry>/gitpod-core-dev/build` (docs/air-gapped.md). Default: the public registries.",
+  "mirror.registry": "The mirror's host (with `:port` if not 443) and optional path, e.g. `registry.acme.dev/mirror`.",
+  "mirror.username":
+    "When the mirror needs a login: every pod that pulls from it gets a pull secret with this user and the password of `TF_VAR_mirror_password`. Default: anonymous pulls.",
+  "mirror.chartRepository":
+    "A Helm repository (https) or OCI registry path (oci://) holding the charts this project installs (cert-manager, external-dns): the default of each chart's repository.",
   backend: "Where the stacks' Terraform state lives (see docs/operations.md, \"State backends\").",
   "backend[local]": "`terraform.<stack id>.tfstate` files next to `cdktf.json`.",
   "backend[s3]": "One object per stack in an existing S3 bucket.",
