@@ -449,7 +449,7 @@ export interface SecretValuedField {
 
 export const PROJECT_MANAGED_INSTALLER_FIELDS: readonly ManagedField[] = [
   { path: "apiVersion", why: "the project writes the v1 config of the installer it runs" },
-  { path: "kind", why: "the project installs every component (Full) in one cluster" },
+  { path: "kind", why: "the project installs every component in one cluster: kind Full" },
   { path: "domain", setting: "domain" },
   { path: "metadata.region", setting: "storage", why: "the S3 region comes from the storage section" },
   { path: "repository", setting: "gitpod.repository" },
@@ -713,13 +713,13 @@ function walk(field: InstallerField, value: unknown, path: readonly (string | nu
         }
         const alias = state.aliases.find((entry) => startsWith(childKeys, entry.keys));
         if (alias !== undefined) {
-          report(`is a deprecated alias of ${alias.use}, and the installer refuses both set; set ${alias.use} instead`, childPath);
+          report(`is a deprecated alias the installer refuses alongside ${alias.use}; set that instead`, childPath);
           continue;
         }
         walk(field.fields[key], value[key], childPath, childKeys, state);
       }
       for (const key of field.required ?? []) {
-        if (!Object.hasOwn(value, key)) report(`is required once ${path.length === 0 ? "the config" : "this mapping"} is given`, [...path, key]);
+        if (!Object.hasOwn(value, key)) report("is required here: the installer refuses the mapping without it", [...path, key]);
       }
       for (const problem of field.check?.(value) ?? []) report(problem.message, [...path, ...problem.path]);
       return;
