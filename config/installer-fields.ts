@@ -121,29 +121,7 @@ const objectRef = object({ kind: string(["secret"]), name: string() }, { require
  */
 export const PASSLIST_DOMAIN = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}(\.[a-zA-Z0-9][a-zA-Z0-9-]{0,62})*\.[a-zA-Z][a-zA-Z0-9]{0,62}\.?$/;
 
-export const isPasslistDomain = (value: string): boolean => PASSLIST_DOMAIN.test(value);
-
-/**
- * What the installer refuses in blockNewUsers: when enabled, the passlist must name at least one
- * domain, and every entry must be one (undefined: accepted). It checks entries only when enabled.
- */
-export function blockNewUsersPasslistProblem(enabled: boolean, passlist: readonly string[]): string | undefined {
-  if (!enabled) return undefined;
-  if (passlist.length === 0) return 'must name at least one domain when blocking new users is enabled, e.g. ["acme.dev"]';
-  const bad = passlist.findIndex((entry) => !isPasslistDomain(entry));
-  return bad === -1 ? undefined : `entry ${bad} must be a fully-qualified domain name such as "acme.dev"`;
-}
-
-const blockNewUsers = object(
-  { enabled: boolean, passlist: listOf(formatted(PASSLIST_DOMAIN, 'a fully-qualified domain name such as "acme.dev"')) },
-  {
-    // The entries are checked on their own (whatever `enabled` says); here, an enabled block with no domain.
-    check: (given) =>
-      given.enabled === true && (given.passlist === undefined || (Array.isArray(given.passlist) && given.passlist.length === 0))
-        ? [{ path: ["passlist"], message: blockNewUsersPasslistProblem(true, [])! }]
-        : [],
-  },
-);
+const blockNewUsers = object({ enabled: boolean, passlist: listOf(formatted(PASSLIST_DOMAIN, 'a fully-qualified domain name such as "acme.dev"')) });
 
 // ---- Shared shapes ----------------------------------------------------------------------------
 
@@ -474,7 +452,7 @@ export const PROJECT_MANAGED_INSTALLER_FIELDS: readonly ManagedField[] = [
   { path: "blockNewUsers", setting: "gitpod.blockNewUsers" },
   { path: "license", setting: "gitpod.license" },
   { path: "sshGatewayHostKey", setting: "gitpod.sshGateway" },
-  { path: "openVSX.url", setting: "gitpod.openVsxUrl" },
+  { path: "openVSX.url", setting: "gitpod.openVsx.url" },
 ];
 
 /**
@@ -784,36 +762,4 @@ export function unknownInstallerConfigFields(value: unknown, field: InstallerFie
   };
   visit(field, value, []);
   return found;
-}
-
-// ---- Overlay ----------------------------------------------------------------------------------
-
-const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-};
-
-/**
- * `override` laid over `base`, the way the installer lays its config file over its defaults: the
- * installer (pkg/config/loader.go) turns the YAML into JSON and decodes it with encoding/json into
- * the struct already holding the defaults, which keeps every struct field the file leaves out and
- * every map entry it does not name, and replaces lists and scalars. Here mappings merge recursively,
- * lists and scalars replace. (Go replaces a named map entry whole where this merges it; the two
- * differ only for maps of mappings, which the project never writes into the base.)
- *
- * Neither input is changed; the result shares untouched values with them (base values that are not
- * plain objects, Terraform tokens say, are kept as they are), so treat it as read-only.
- */
-export function deepMergeInstallerConfig(base: object, override: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
-  // defineProperty: a "__proto__" key from YAML stays a plain key instead of replacing the prototype.
-  const set = (key: string, value: unknown) => Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
-  for (const [key, value] of Object.entries(base)) set(key, value);
-  for (const [key, value] of Object.entries(override)) {
-    if (value === undefined) continue;
-    const current = Object.hasOwn(merged, key) ? merged[key] : undefined;
-    set(key, isPlainObject(current) && isPlainObject(value) ? deepMergeInstallerConfig(current, value) : value);
-  }
-  return merged;
 }

@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { crossFieldCheck, issuePath } from "./cross-field-check";
+import { installerConfigProblems, PASSLIST_DOMAIN, PROJECT_MANAGED_INSTALLER_FIELDS } from "./installer-fields";
 import {
   absolutePath,
   awsRegion,
@@ -158,11 +159,8 @@ const workspaceRuntimeSchema = v.pipe(
   })),
 );
 
-/** An e-mail domain as Gitpod's installer checks passlist entries (an FQDN, RFC 1123). */
-const emailDomain = matching(
-  /^([a-zA-Z0-9][a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9][a-zA-Z0-9-]{0,62})*?(\.[a-zA-Z][a-zA-Z0-9]{0,62})\.?$/,
-  'must be an e-mail domain such as "acme.dev"',
-);
+/** An e-mail domain as Gitpod's installer checks passlist entries. */
+const emailDomain = matching(PASSLIST_DOMAIN, 'must be an e-mail domain such as "acme.dev" (a fully-qualified domain name)');
 
 const blockNewUsersObjectSchema = section({
   enabled: v.boolean(),
@@ -180,58 +178,65 @@ const blockNewUsersSchema = v.pipe(
   }),
 );
 
+const gitpodObjectSchema = section({
+  version: v.optional(
+    matching(/^[0-9]{4}\.[0-9]{1,2}\.[0-9]+$/, 'must be a Gitpod self-hosted release such as "2022.11.3"'),
+    DEFAULT_GITPOD_VERSION,
+  ),
+  namespace: v.optional(kubernetesName, "gitpod"),
+  /**
+   * Where every Gitpod component image is pulled from. Default: eu.gcr.io/gitpod-core-dev/build,
+   * or `<mirror.registry>/gitpod-core-dev/build` with a mirror.
+   */
+  repository: v.optional(imageRepository),
+  /** Defaults to `<repository>/installer:release-<version>`. */
+  installerImage: v.optional(imageReference),
+  /** Flatten image paths in `repository` (for mirrors that cannot hold nested paths). */
+  dropImageRepo: v.optional(v.boolean(), false),
+  workspaceRuntime: v.optional(workspaceRuntimeSchema, {}),
+  proxy: v.optional(
+    section({
+      serviceType: v.optional(v.picklist(["LoadBalancer", "ClusterIP", "NodePort"]), "LoadBalancer"),
+      /** e.g. AWS NLB annotations; rendered with the installer's experimental config. */
+      serviceAnnotations: v.optional(stringMap, {}),
+    }),
+    {},
+  ),
+  /**
+   * Limit for one install or upgrade of Gitpod's objects, and separately for the wait for the TLS
+   * certificate before it (ACME issuance can take a while; KOTS allowed up to an hour in all).
+   */
+  installTimeout: v.optional(duration, "30m"),
+  /**
+   * Who may create an account. Without it, anyone with an account on a source-control host of
+   * `scm.providers` can sign up (on github.com or gitlab.com: anyone at all).
+   */
+  blockNewUsers: v.optional(blockNewUsersSchema, { enabled: false, passlist: [] }),
+  /** Gitpod's license key, from the sensitive variable TF_VAR_gitpod_license, into a `license` secret. */
+  license: v.optional(section({ enabled: v.boolean() }), { enabled: false }),
+  /**
+   * The SSH gateway for desktop IDEs and `ssh` into workspaces: its host key is generated in the
+   * cluster on the first install and kept (never in config or state); the proxy then also listens
+   * on port 22.
+   */
+  sshGateway: v.optional(section({ enabled: v.boolean() }), { enabled: false }),
+  /** The Open VSX registry workspaces install extensions from (the installer's default: https://open-vsx.org). */
+  openVsx: v.optional(section({ url: urlWithScheme(["https", "http"], "must be an http(s) URL such as https://open-vsx.acme.dev") })),
+  /**
+   * Anything else of Gitpod's installer config (workspace timeouts and resources, templates...),
+   * deep-merged onto the config this project generates: mappings merge, lists and values replace.
+   * Checked against the installer's fields; the fields this project sets are refused with the
+   * setting to use instead (docs/gitpod-installer.md, "Overriding the installer config").
+   */
+  installerConfig: v.optional(v.pipe(mapping, v.record(v.string(), v.unknown())), {}),
+});
+
 export const gitpodSchema = v.pipe(
-  section({
-    version: v.optional(
-      matching(/^[0-9]{4}\.[0-9]{1,2}\.[0-9]+$/, 'must be a Gitpod self-hosted release such as "2022.11.3"'),
-      DEFAULT_GITPOD_VERSION,
-    ),
-    namespace: v.optional(kubernetesName, "gitpod"),
-    /**
-     * Where every Gitpod component image is pulled from. Default: eu.gcr.io/gitpod-core-dev/build,
-     * or `<mirror.registry>/gitpod-core-dev/build` with a mirror.
-     */
-    repository: v.optional(imageRepository),
-    /** Defaults to `<repository>/installer:release-<version>`. */
-    installerImage: v.optional(imageReference),
-    /** Flatten image paths in `repository` (for mirrors that cannot hold nested paths). */
-    dropImageRepo: v.optional(v.boolean(), false),
-    workspaceRuntime: v.optional(workspaceRuntimeSchema, {}),
-    proxy: v.optional(
-      section({
-        serviceType: v.optional(v.picklist(["LoadBalancer", "ClusterIP", "NodePort"]), "LoadBalancer"),
-        /** e.g. AWS NLB annotations; rendered with the installer's experimental config. */
-        serviceAnnotations: v.optional(stringMap, {}),
-      }),
-      {},
-    ),
-    /**
-     * Limit for one install or upgrade of Gitpod's objects, and separately for the wait for the TLS
-     * certificate before it (ACME issuance can take a while; KOTS allowed up to an hour in all).
-     */
-    installTimeout: v.optional(duration, "30m"),
-    /**
-     * Who may create an account. Without it, anyone with an account on a source-control host of
-     * `scm.providers` can sign up (on github.com or gitlab.com: anyone at all).
-     */
-    blockNewUsers: v.optional(blockNewUsersSchema, { enabled: false, passlist: [] }),
-    /** Gitpod's license key, from the sensitive variable TF_VAR_gitpod_license, into a `license` secret. */
-    license: v.optional(section({ enabled: v.boolean() }), { enabled: false }),
-    /**
-     * The SSH gateway for desktop IDEs and `ssh` into workspaces: its host key is generated in the
-     * cluster on the first install and kept (never in config or state); the proxy then also listens
-     * on port 22.
-     */
-    sshGateway: v.optional(section({ enabled: v.boolean() }), { enabled: false }),
-    /** The Open VSX registry workspaces install extensions from (the installer's default: https://open-vsx.org). */
-    openVsx: v.optional(section({ url: urlWithScheme(["https", "http"], "must be an http(s) URL such as https://open-vsx.acme.dev") })),
-    /**
-     * Anything else of Gitpod's installer config (workspace timeouts and resources, templates...),
-     * deep-merged onto the config this project generates: mappings merge, lists and values replace.
-     * Checked against the installer's fields; the fields this project sets are refused with the
-     * setting to use instead (docs/gitpod-installer.md, "Overriding the installer config").
-     */
-    installerConfig: v.optional(mapping, {}),
+  gitpodObjectSchema,
+  crossFieldCheck<v.InferOutput<typeof gitpodObjectSchema>>((gitpod, report) => {
+    for (const problem of installerConfigProblems(gitpod.installerConfig, { managed: PROJECT_MANAGED_INSTALLER_FIELDS })) {
+      report(["installerConfig", ...problem.path], problem.message);
+    }
   }),
 );
 

@@ -172,21 +172,35 @@ export function buildInstallerConfig(input: InstallerConfigInput): InstallerConf
   return input.override === undefined ? generated : mergeInstallerConfig(generated, input.override);
 }
 
-const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
 
 /**
- * `override` laid over `base` the way the installer lays a config file over its defaults (Go's
- * JSON decoding into existing values): mappings merge key by key, lists and values replace.
+ * `override` laid over `base`, the way the installer lays its config file over its defaults: the
+ * installer (pkg/config/loader.go) turns the YAML into JSON and decodes it with encoding/json into
+ * the struct already holding the defaults, which keeps every struct field the file leaves out and
+ * every map entry it does not name, and replaces lists and scalars. Here mappings merge recursively,
+ * lists and scalars replace. (Go replaces a named map entry whole where this merges it; the two
+ * differ only for maps of mappings, which the project never writes into the base.)
+ *
+ * Neither input is changed; the result shares untouched values with them (base values that are not
+ * plain objects, Terraform tokens say, are kept as they are), so treat it as read-only.
  */
 export function mergeInstallerConfig<T extends object>(base: T, override: Readonly<Record<string, unknown>>): T {
-  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  const merged: Record<string, unknown> = {};
+  // defineProperty: a "__proto__" key from YAML stays a plain key instead of replacing the prototype.
+  const set = (key: string, value: unknown) => Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(base)) set(key, value);
   for (const [key, value] of Object.entries(override)) {
-    const current = merged[key];
-    merged[key] = isMapping(current) && isMapping(value) ? mergeInstallerConfig(current, value) : value;
+    if (value === undefined) continue;
+    const current = Object.hasOwn(merged, key) ? merged[key] : undefined;
+    set(key, isPlainObject(current) && isPlainObject(value) ? mergeInstallerConfig(current, value) : value);
   }
   return merged as T;
 }
-
 /** True when the config has an `experimental` section, which render drops without the flag. */
 export function needsExperimentalConfig(config: InstallerConfig): boolean {
   return config.experimental !== undefined;
