@@ -233,7 +233,7 @@ describe("configuration errors name the field, the problem and the accepted valu
   it("rejects unknown fields, with their path", () => {
     expect(problemsOf({ domain: "a.example.com", gitpod: { namespcae: "x" }, databse: {} })).toEqual([
       "gitpod.namespcae: unknown field (did you mean namespace?); valid here: version, namespace, repository, installerImage, dropImageRepo, workspaceRuntime, proxy, installTimeout, blockNewUsers, license, sshGateway, openVsx, installerConfig; fields are case-sensitive",
-      "databse: unknown field (did you mean database?); valid here: name, domain, gitpod, kubernetes, aws, tls, database, storage, registry, scm, backend, mirror; fields are case-sensitive",
+      "databse: unknown field (did you mean database?); valid here: name, domain, gitpod, kubernetes, aws, tls, database, storage, registry, dns, scm, backend, mirror; fields are case-sensitive",
     ]);
   });
 

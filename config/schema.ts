@@ -50,6 +50,8 @@ const configObjectSchema = section({
   database: v.optional(sectionSchema(MODES.database), { type: "in-cluster" }),
   storage: v.optional(sectionSchema(MODES.storage), { type: "in-cluster" }),
   registry: v.optional(sectionSchema(MODES.registry), { type: "in-cluster" }),
+  /** Who creates the DNS records of <domain>, *.<domain> and *.ws.<domain> (docs/dns.md). */
+  dns: v.optional(sectionSchema(MODES.dns), { type: "none" }),
   scm: v.optional(scmSchema, {}),
   backend: v.optional(backendSchema, { type: "local" }),
   /** A private registry mirror for every image and chart (docs/air-gapped.md). Default: the public registries. */

@@ -7,3 +7,5 @@ export const databaseMode = modesOf<GitpodDatabase>();
 export const storageMode = modesOf<GitpodObjectStorage>();
 export const registryMode = modesOf<GitpodContainerRegistry>();
 export const tlsMode = modesOf<CertificateSource>();
+/** DNS gives Gitpod nothing to consume: its records point at Gitpod's proxy. */
+export const dnsMode = modesOf<void>();

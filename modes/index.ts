@@ -13,6 +13,8 @@ import { externalMysql } from "./database/external-mysql";
 import { inClusterMysql } from "./database/in-cluster-mysql";
 import { rdsMysql } from "./database/rds-mysql";
 import type { AwsNeeds, AwsOptionalField, ModeContext, Placement } from "./mode";
+import { externalDnsRoute53 } from "./dns/external-dns-route53";
+import { noDns } from "./dns/none";
 import { ecrRegistry } from "./registry/ecr";
 import { externalRegistry } from "./registry/external";
 import { inClusterRegistry } from "./registry/in-cluster";
@@ -31,6 +33,7 @@ export const MODES = {
   storage: [inClusterMinio, externalS3, awsS3Storage],
   registry: [inClusterRegistry, externalRegistry, s3BackedRegistry, ecrRegistry],
   tls: [selfSignedTls, issuerTls, secretTls, acmeRoute53Tls],
+  dns: [noDns, externalDnsRoute53],
 } as const;
 
 export type Dependency = keyof typeof MODES;
@@ -42,6 +45,7 @@ export interface ProvidedDependencies {
   readonly storage: GitpodObjectStorage;
   readonly registry: GitpodContainerRegistry;
   readonly tls: CertificateSource;
+  readonly dns: void;
 }
 
 /** What every mode has, whatever its options (functions take `never`: any mode's fit). */

@@ -7,12 +7,13 @@
  * modes/index.ts: a new mode is one file here and one entry there (CONTRIBUTING.md walks through it).
  */
 import * as v from "valibot";
+import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import type { ReportProblem } from "../config/cross-field-check";
 import type { AwsSection, GitpodSection } from "../config/sections";
 
 /** The stacks a mode can put resources in. The optional ones exist only when a chosen mode names them. */
-export type Placement = "installation-secrets" | "in-cluster-services" | "aws-services" | "release";
+export type Placement = "installation-secrets" | "cluster-prerequisites" | "in-cluster-services" | "aws-services" | "release";
 
 /** Fields of the `aws` section that only some modes need. */
 export type AwsOptionalField = "vpcId" | "subnetIds" | "eksOidcProviderArn";
@@ -48,6 +49,23 @@ export interface ModeContext {
   image(publicReference: string): string;
   /** Pull secrets (in Gitpod's namespace) of every pod a mode creates there: the mirror's login, if any. */
   readonly imagePullSecrets: readonly string[];
+  /** The chart repository of the mirror, the default of every chart's; undefined without one. */
+  readonly chartRepository?: string;
+  /**
+   * A namespace of its own for a mode's workloads, made in the cluster-prerequisites stack with the
+   * mirror's pull secret in it (when the mirror needs a login); `id` names its resources.
+   */
+  ownNamespace(id: string, name: string): ModeNamespace;
+}
+
+/** A namespace made for a mode's workloads. */
+export interface ModeNamespace {
+  /** Its name, as a reference (using it waits for the namespace). */
+  readonly name: string;
+  /** Pull secrets in it (the mirror's login), for its pods' `imagePullSecrets`. */
+  readonly imagePullSecrets: readonly string[];
+  /** What a workload there must wait for besides the namespace (its pull secret). */
+  readonly dependsOn: readonly ITerraformDependable[];
 }
 
 type ModeSchema<TType extends string, TEntries extends v.ObjectEntries> = v.StrictObjectSchema<{ readonly type: v.LiteralSchema<TType, undefined> } & TEntries, undefined>;

@@ -6,7 +6,8 @@ import { SENSITIVE_VARIABLES, type BackendConfig, type TlsConfig } from "../conf
 import { CertManager, certManagerPublicImages } from "../modules/cert-manager/cert-manager";
 import { MANAGED_BY_LABEL } from "../modules/helm-chart/kubernetes-object";
 import { RegistryPullSecret } from "../modules/registry-login/registry-pull-secret";
-import { GitpodStack, sensitiveVariable } from "./gitpod-stack";
+import type { ModeNamespace } from "../modes/mode";
+import { GitpodStack, required, sensitiveVariable } from "./gitpod-stack";
 import { helmProvider, kubernetesProvider, type ClusterAccess } from "./providers";
 
 export interface ClusterPrerequisitesStackProps {
@@ -49,6 +50,7 @@ export class ClusterPrerequisitesStack extends GitpodStack {
   readonly installerNamespace: string;
   /** The mirror's pull secret in Gitpod's and the installer's namespaces, if the mirror needs a login. */
   readonly imagePullSecrets: readonly string[];
+  private readonly pullSecret?: RegistryPullSecret;
 
   constructor(scope: Construct, id: string, props: ClusterPrerequisitesStackProps) {
     super(scope, id, props.backend);
@@ -76,7 +78,7 @@ export class ClusterPrerequisitesStack extends GitpodStack {
       login !== undefined && certManager.install
         ? new NamespaceV1(this, "cert-manager-namespace", { metadata: { name: certManager.namespace, labels } }).metadata.name
         : undefined;
-    const pullSecret =
+    const pullSecret = (this.pullSecret =
       login === undefined
         ? undefined
         : new RegistryPullSecret(this, "mirror-pull-secret", {
@@ -90,7 +92,7 @@ export class ClusterPrerequisitesStack extends GitpodStack {
               ...login,
               password: sensitiveVariable(this, SENSITIVE_VARIABLES.mirrorPassword, `Password of ${login.username} at the registry mirror ${login.server}`),
             },
-          });
+          }));
     this.imagePullSecrets = pullSecret === undefined ? [] : [pullSecret.name];
 
     if (certManager.install) {
@@ -104,9 +106,16 @@ export class ClusterPrerequisitesStack extends GitpodStack {
         images: mapValues(publicImages, (image, component) => certManager.images[component] ?? mirroredImage(image, mirror)),
         imagePullSecrets: this.imagePullSecrets,
         createNamespace: certManagerNamespace === undefined,
-        dependsOn: pullSecret?.secrets,
+        dependsOn: certManagerNamespace === undefined ? undefined : [required(pullSecret, "the mirror's pull secret").secretIn("cert-manager")],
       });
     }
+  }
+
+  /** A namespace for a mode's workloads, with the mirror's pull secret in it if it needs a login. */
+  modeNamespace(id: string, name: string): ModeNamespace {
+    const namespace = new NamespaceV1(this, `${id}-namespace`, { metadata: { name, labels: { ...MANAGED_BY_LABEL } } }).metadata.name;
+    if (this.pullSecret === undefined) return { name: namespace, imagePullSecrets: [], dependsOn: [] };
+    return { name: namespace, imagePullSecrets: [this.pullSecret.name], dependsOn: [this.pullSecret.addNamespace(id, namespace)] };
   }
 }
 

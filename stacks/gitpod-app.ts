@@ -71,6 +71,7 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
     dependencies: (releaseStack) => {
       const stacks: Record<Placement, TerraformStack | undefined> = {
         "installation-secrets": secrets,
+        "cluster-prerequisites": clusterStack,
         "in-cluster-services": services,
         "aws-services": aws,
         release: releaseStack,
@@ -85,12 +86,15 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
         sensitiveVariable: (name, description) => sensitiveVariable(releaseStack, name, description),
         image: (publicReference) => mirroredImage(publicReference, config.mirror),
         imagePullSecrets: clusterStack.imagePullSecrets,
+        chartRepository: config.mirror?.chartRepository,
+        ownNamespace: (id, name) => clusterStack.modeNamespace(id, name),
       };
       return {
         database: buildDependency("database", config, context, config.aws),
         storage: buildDependency("storage", config, context, config.aws),
         registry: buildDependency("registry", config, context, config.aws),
         tls: buildDependency("tls", config, context, config.aws),
+        dns: buildDependency("dns", config, context, config.aws),
       };
     },
   });

@@ -1,4 +1,5 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { chartImage } from "../cert-manager/cert-manager";
 import { terraformTemplateLiterals } from "../terraform/template-literal";
@@ -108,6 +109,11 @@ export interface ExternalDnsProps {
    * @default 300
    */
   readonly timeoutSeconds?: number;
+  /**
+   * What must exist first (the namespace's pull secret).
+   * @default none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
@@ -135,6 +141,7 @@ export class ExternalDns extends Construct {
       wait: true,
       atomic: true,
       timeout: props.timeoutSeconds ?? 300,
+      dependsOn: props.dependsOn === undefined || props.dependsOn.length === 0 ? undefined : [...props.dependsOn],
     });
     this.namespace = this.release.namespace;
   }

@@ -45,22 +45,28 @@ export interface RegistryPullSecretProps {
  */
 export class RegistryPullSecret extends Construct {
   readonly name: string;
-  /** The secrets, one per namespace, for `dependsOn`. */
-  readonly secrets: readonly SecretV1[];
+  private readonly data: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: RegistryPullSecretProps) {
     super(scope, id);
     this.name = props.name;
     // A local value: Terraform keeps locals in no state.
-    const data = new TerraformLocal(this, "data", { ".dockerconfigjson": dockerConfigJson(props.login) }).asStringMap;
-    this.secrets = Object.entries(props.namespaces).map(
-      ([namespaceId, namespace]) =>
-        new SecretV1(this, namespaceId, {
-          metadata: { name: props.name, namespace, labels: { ...MANAGED_BY_LABEL } },
-          type: "kubernetes.io/dockerconfigjson",
-          dataWo: data,
-          dataWoRevision: writeOnlyVersion(Fn.jsonencode(data)),
-        }),
-    );
+    this.data = new TerraformLocal(this, "data", { ".dockerconfigjson": dockerConfigJson(props.login) }).asStringMap;
+    for (const [namespaceId, namespace] of Object.entries(props.namespaces)) this.addNamespace(namespaceId, namespace);
+  }
+
+  /** The secret in one more namespace; `namespaceId` names its Terraform resource. */
+  addNamespace(namespaceId: string, namespace: string): SecretV1 {
+    return new SecretV1(this, namespaceId, {
+      metadata: { name: this.name, namespace, labels: { ...MANAGED_BY_LABEL } },
+      type: "kubernetes.io/dockerconfigjson",
+      dataWo: this.data,
+      dataWoRevision: writeOnlyVersion(Fn.jsonencode(this.data)),
+    });
+  }
+
+  /** The secret in one of its namespaces. */
+  secretIn(namespaceId: string): SecretV1 {
+    return this.node.findChild(namespaceId) as SecretV1;
   }
 }

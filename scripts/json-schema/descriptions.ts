@@ -161,6 +161,16 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "registry.awsCliImage":
     "Image of the refresher's first step (`aws ecr get-login-password`). Default: `public.ecr.aws/aws-cli/aws-cli:2.27.49`, from the mirror when there is one.",
 
+  dns: "Who creates the DNS records of `<domain>`, `*.<domain>` and `*.ws.<domain>`, which all point at Gitpod's proxy (docs/dns.md).",
+  "dns[none]": "You create the three records yourself; docs/dns.md says how to find the proxy's load balancer address.",
+  "dns[external-dns-route53]":
+    "external-dns, in a namespace of its own, keeps the records in a Route53 hosted zone through an IAM role (IRSA) that may change only Gitpod's names and their TXT ownership records there. Needs `aws.eksOidcProviderArn`.",
+  "dns.hostedZoneId": "The Route53 hosted zone holding the domain: its own zone or a parent's.",
+  "dns.policy": "`upsert-only` creates and updates records but never deletes one; `sync` also deletes the records it made when the proxy goes.",
+  "dns.chartRepository":
+    "Helm repository (https) or OCI registry path (oci://) holding the kubernetes-sigs `external-dns` chart. Default: `mirror.chartRepository`, else `https://kubernetes-sigs.github.io/external-dns/`.",
+  "dns.image":
+    "external-dns image; with a digest keep the tag (`repository:tag@sha256:...`). Default: `registry.k8s.io/external-dns/external-dns:v0.21.0`, from the mirror when there is one.",
   scm: "Source control providers Gitpod logs users in with.",
   "scm.providers": "Gitpod auth providers; more can be added later in Gitpod's dashboard.",
   "scm.providers[].id": "Identifier of the provider, unique; its client secret is the sensitive variable `scm_<id>_client_secret` (lower-cased, other characters as `_`).",
