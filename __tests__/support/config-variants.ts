@@ -27,6 +27,23 @@ const AWS = {
   eksOidcProviderArn: OIDC,
 };
 
+/** A corporate installation: what an admin with a private CA, a mirror and a security team sets. */
+export const CORPORATE: Readonly<Record<string, unknown>> = {
+  tls: { type: "issuer", issuerRef: { name: "acme-corp-ca" }, caCertificate: PEM },
+  mirror: { registry: "harbor.acme.dev/mirror", username: "robot$gitpod", chartRepository: "https://harbor.acme.dev/chartrepo/mirror" },
+  gitpod: {
+    blockNewUsers: { enabled: true, passlist: ["acme.dev"] },
+    license: { enabled: true },
+    sshGateway: { enabled: true },
+    openVsx: { url: "https://open-vsx.acme.dev" },
+    installerConfig: {
+      workspace: { maxLifetime: "12h", timeoutDefault: "60m", resources: { requests: { cpu: "2", memory: "4Gi" } } },
+      containerRegistry: { privateBaseImageAllowList: ["harbor.acme.dev"] },
+    },
+  },
+  scm: { providers: [{ id: "corp-gitlab", type: "GitLab", host: "gitlab.acme.dev", clientId: "gitpod" }] },
+};
+
 export interface ConfigVariant {
   /** Short, unique; used in test names. */
   readonly name: string;
@@ -124,7 +141,22 @@ export const CONFIG_VARIANTS: readonly ConfigVariant[] = [
       registry: { type: "ecr", repositoryPrefix: "platform/gitpod", untaggedImageExpiryDays: 3, refreshIntervalHours: 6, awsCliImage: "registry.acme.dev/aws-cli:2.27.49" },
       tls: { type: "acme-route53", email: "ops@acme.dev", server: "staging", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
       backend: { type: "s3", bucket: "acme-terraform-state", region: "eu-west-1" },
+      // Everything third-party from a mirror with a login (the AWS CLI image overridden), charts
+      // from an OCI registry, and external-dns keeping the records.
+      mirror: { registry: "registry.acme.dev/mirror", username: "robot$gitpod", chartRepository: "oci://registry.acme.dev/charts" },
+      dns: { type: "external-dns-route53", hostedZoneId: "Z0123456789ABCDEFGHIJ", policy: "sync" },
     },
+  },
+  {
+    // The corporate installation of issue "what a Gitpod admin needs in production": sign-ups
+    // limited, a workspace lifetime override, a private CA in issuer mode, a mirror with a login.
+    name: "corporate: issuer with a private CA, mirror with login, sign-ups limited, installer config override",
+    input: CORPORATE,
+  },
+  {
+    // The self-signed CA and a private one: Gitpod trusts a bundle the release script makes.
+    name: "self-signed with a private CA too, anonymous mirror",
+    input: { tls: { type: "self-signed", caCertificate: PEM }, mirror: { registry: "mirror.acme.dev:5000" } },
   },
   {
     // bench/largest.yaml: every stack, the most resources, Terraform Cloud with its bootstrap.
@@ -139,7 +171,7 @@ export function variantConfig(variant: ConfigVariant): GitpodCdktfConfig {
 }
 
 /** The sections whose `type` picks a mode. */
-export const MODE_SECTIONS = ["database", "storage", "registry", "tls"] as const;
+export const MODE_SECTIONS = ["database", "storage", "registry", "tls", "dns"] as const;
 export type ModeSection = (typeof MODE_SECTIONS)[number];
 
 /** The modes (`type` values) the config schema accepts for a section, read from the schema itself. */

@@ -1,6 +1,7 @@
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import * as v from "valibot";
 import { imageReference, matching, urlWithScheme } from "../../config/primitives";
+import { iamRoleArn } from "../../modules/aws-iam/arn";
 import { ExternalDnsRoute53Role } from "../../modules/aws-route53/external-dns-role";
 import {
   DEFAULT_EXTERNAL_DNS_CHART_REPOSITORY,
@@ -38,8 +39,12 @@ export const externalDnsRoute53 = dnsMode({
       serviceAccount: EXTERNAL_DNS_SERVICE_ACCOUNT,
     });
     new TerraformOutput(awsScope, "external_dns_role_arn", { value: role.arn, description: "IAM role external-dns assumes to keep Gitpod's Route53 records (IRSA)" });
+    const clusterScope = context.scope("cluster-prerequisites");
+    // The role's ARN is known from its name: the cluster prerequisites do not read the AWS stack's
+    // state (which holds secrets they have no use for), they are only applied after it.
+    TerraformStack.of(clusterScope).addDependency(TerraformStack.of(awsScope));
     const own = context.ownNamespace("external-dns", namespace);
-    new ExternalDns(context.scope("cluster-prerequisites"), "external-dns", {
+    new ExternalDns(clusterScope, "external-dns", {
       namespace: own.name,
       createNamespace: false,
       chartRepository: options.chartRepository ?? context.chartRepository ?? DEFAULT_EXTERNAL_DNS_CHART_REPOSITORY,
@@ -49,7 +54,7 @@ export const externalDnsRoute53 = dnsMode({
       domain: context.domain,
       hostedZoneId: options.hostedZoneId,
       region: aws.region,
-      roleArn: role.arn,
+      roleArn: iamRoleArn(aws.eksOidcProviderArn, namespace),
       txtOwnerId: `${context.namePrefix}.${context.domain}`,
       policy: options.policy,
       serviceNamespace: context.namespaceName,

@@ -25,3 +25,9 @@ export function dnsSuffix(partition: string): string {
 export function s3BucketArn(region: string, bucket: string): string {
   return `arn:${partitionOfRegion(region)}:s3:::${bucket}`;
 }
+
+/** The ARN a role named `roleName` (path "/") gets in the account and partition of `accountArn`. */
+export function iamRoleArn(accountArn: string, roleName: string): string {
+  const { partition, account } = parseArn(accountArn);
+  return `arn:${partition}:iam::${account}:role/${roleName}`;
+}
