@@ -77,7 +77,8 @@ export const certManagerSchema = section({
   ),
 });
 
-const SCM_DEFAULT_HOSTS: Readonly<Record<string, string>> = { GitHub: "github.com", GitLab: "gitlab.com", Bitbucket: "bitbucket.org" };
+/** The public service of each SCM type: anyone can make an account there. */
+export const SCM_DEFAULT_HOSTS: Readonly<Record<string, string>> = { GitHub: "github.com", GitLab: "gitlab.com", Bitbucket: "bitbucket.org" };
 
 const scmProviderSchema = v.pipe(
   section({

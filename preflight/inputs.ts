@@ -5,12 +5,14 @@
  */
 import * as path from "path";
 import { SENSITIVE_VARIABLES, terraformVariableEnv, type GitpodCdktfConfig } from "../config/schema";
+import { SCM_DEFAULT_HOSTS } from "../config/sections";
 import { chosenMode, type Dependency } from "../modes";
 import type { ClusterProbe } from "./cluster";
 import { DATABASE, type DatabaseProbe } from "./database";
 import { OBJECT_STORAGE, type ObjectStorageProbe } from "./object-storage";
 import { REGISTRY, type RegistryProbe } from "./registry";
 import { gitpodCallbackUrl, type ScmProbe } from "./scm";
+import type { SignUpPolicy } from "./sign-ups";
 
 export interface PreflightInputs {
   readonly database?: DatabaseProbe;
@@ -20,6 +22,7 @@ export interface PreflightInputs {
   readonly cluster: ClusterProbe;
   /** The image the installer's Jobs run (gitpod.installerImage). */
   readonly installerImage: string;
+  readonly signUps: SignUpPolicy;
   /** Dependencies this project creates itself: nothing to prove before apply. */
   readonly notChecked: ReadonlyArray<{ readonly dependency: string; readonly detail: string }>;
   /** Every secret value above, so that output can be redacted whatever a server echoes. */
@@ -123,6 +126,12 @@ export function preflightInputs(config: GitpodCdktfConfig, options: InputOptions
     timeoutMs,
   };
 
-  return { database, objectStorage, registry, scm, cluster, installerImage: config.gitpod.installerImage, notChecked, secrets };
+  const { blockNewUsers } = config.gitpod;
+  const signUps: SignUpPolicy = {
+    passlist: blockNewUsers.enabled ? blockNewUsers.passlist : undefined,
+    hosts: config.scm.providers.map((provider) => provider.host),
+    publicHosts: Object.values(SCM_DEFAULT_HOSTS),
+  };
+  return { database, objectStorage, registry, scm, cluster, installerImage: config.gitpod.installerImage, signUps, notChecked, secrets };
 }
 

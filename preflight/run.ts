@@ -10,6 +10,7 @@ import type { PreflightInputs } from "./inputs";
 import { OBJECT_STORAGE, checkObjectStorage } from "./object-storage";
 import { REGISTRY, checkRegistry } from "./registry";
 import { checkScmProvider } from "./scm";
+import { checkSignUps } from "./sign-ups";
 
 /**
  * Loaded on first use: @kubernetes/client-node is large (about half a second to load) and
@@ -22,7 +23,7 @@ export async function runPreflight(inputs: PreflightInputs, progress: Progress, 
   // A dependency the config does not ask to check (in-cluster) gets one "skip" row in its place.
   const notChecked = (dependency: string): CheckResult[] =>
     inputs.notChecked.filter((row) => row.dependency === dependency).map(({ detail }) => ({ dependency, check: "mode", status: "skip", detail }));
-  // Always in this order: database, object storage, registry, scm, cluster, then the config's images.
+  // Always in this order: database, object storage, registry, scm, cluster, then the config's images and sign-ups.
   const results: CheckResult[] = [];
   results.push(...(inputs.database ? await checkDatabase(inputs.database, progress) : notChecked(DATABASE)));
   results.push(...(inputs.objectStorage ? await checkObjectStorage(inputs.objectStorage, progress) : notChecked(OBJECT_STORAGE)));
@@ -30,5 +31,6 @@ export async function runPreflight(inputs: PreflightInputs, progress: Progress, 
   for (const provider of inputs.scm) results.push(...(await checkScmProvider(provider, progress)));
   results.push(...(await checkCluster(inputs.cluster, progress, open)));
   results.push(checkInstallerImage(inputs.installerImage));
+  results.push(checkSignUps(inputs.signUps));
   return results;
 }

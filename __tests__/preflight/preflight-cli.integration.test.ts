@@ -206,8 +206,9 @@ scm:
         "PASS | cluster | cert-manager",
         // The default installer image, referenced by tag only.
         "WARN | gitpod | installer image",
+        "PASS | gitpod | sign-ups",
       ]);
-      expect(stdout).toContain("preflight passed: 0 failed, 2 warnings, 24 passed, 0 skipped");
+      expect(stdout).toContain("preflight passed: 0 failed, 2 warnings, 25 passed, 0 skipped");
     });
 
     it("shows its progress step by step on stderr, dependency after dependency", () => {
@@ -222,9 +223,9 @@ scm:
       expect(runs.json.status).toBe(0);
       const report = JSON.parse(runs.json.stdout) as JsonReport;
       expect(report.ok).toBe(true);
-      expect(report.summary).toEqual({ pass: 24, warn: 2, fail: 0, skip: 0 });
-      expect(report.checks).toHaveLength(26);
-      expect(runs.json.stderr.trimEnd().split("\n").pop()).toBe("preflight passed: 0 failed, 2 warnings, 24 passed, 0 skipped");
+      expect(report.summary).toEqual({ pass: 25, warn: 2, fail: 0, skip: 0 });
+      expect(report.checks).toHaveLength(27);
+      expect(runs.json.stderr.trimEnd().split("\n").pop()).toBe("preflight passed: 0 failed, 2 warnings, 25 passed, 0 skipped");
     });
 
     it("fails (exit 1) with wrong secrets, naming each problem and its variable", () => {

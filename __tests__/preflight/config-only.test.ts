@@ -1,9 +1,12 @@
 /**
- * The installer image's row: a tag alone warns (whoever can push the tag chooses what runs with the
- * installer's rights), a digest passes. docs/security.md, "The installer's rights".
+ * What preflight says from the config alone. The installer image's row: a tag alone warns
+ * (whoever can push the tag chooses what runs with the installer's rights), a digest passes;
+ * docs/security.md, "The installer's rights". The sign-ups row: open sign-ups on a public
+ * source-control host warn.
  */
 import { checkInstallerImage, isPinnedByDigest } from "../../preflight/images";
 import { preflightInputs } from "../../preflight/inputs";
+import { checkSignUps } from "../../preflight/sign-ups";
 import { runPreflight } from "../../preflight/run";
 import { config } from "../support/synth";
 
@@ -35,8 +38,33 @@ describe("the installer image check", () => {
     expect(preflightInputs(config(), options).installerImage).toBe("eu.gcr.io/gitpod-core-dev/build/installer:release-2022.11.3");
     const pinned = config({ gitpod: { installerImage: `mirror.acme.dev/gitpod/installer@${DIGEST}` }, kubernetes: { configPath: "" } });
     const results = await runPreflight(preflightInputs(pinned, options), () => undefined);
-    // The last row, after the cluster's, and the only one about Gitpod's own images.
-    expect(results.at(-1)).toMatchObject({ dependency: "gitpod", check: "installer image", status: "pass" });
-    expect(results.filter((result) => result.dependency === "gitpod")).toHaveLength(1);
+    // After the cluster's rows: the installer image, then who may sign up.
+    expect(results.filter((result) => result.dependency === "gitpod").map(({ check, status }) => [check, status])).toEqual([
+      ["installer image", "pass"],
+      ["sign-ups", "pass"],
+    ]);
+    expect(results.at(-1)).toMatchObject({ dependency: "gitpod", check: "sign-ups" });
+  });
+});
+
+describe("sign-ups", () => {
+  const publicHosts = ["github.com", "gitlab.com", "bitbucket.org"];
+
+  it("warns when anyone with an account on a public host can sign up, and says how to limit it", () => {
+    const result = checkSignUps({ hosts: ["gitlab.acme.dev", "github.com"], publicHosts });
+    expect(result).toMatchObject({ dependency: "gitpod", check: "sign-ups", status: "warn", detail: "open to anyone with an account on github.com" });
+    expect(result.hint).toContain("gitpod.blockNewUsers");
+  });
+
+  it("passes when limited to e-mail domains, or when only private hosts can log in", () => {
+    expect(checkSignUps({ passlist: ["acme.dev"], hosts: ["github.com"], publicHosts })).toMatchObject({ status: "pass", detail: "limited to e-mail domains acme.dev" });
+    expect(checkSignUps({ hosts: ["gitlab.acme.dev"], publicHosts })).toMatchObject({ status: "pass", detail: "open to every user of gitlab.acme.dev (none is public)" });
+  });
+
+  it("takes the policy from the config: providers' hosts (the public default of their type) and blockNewUsers", () => {
+    const inputs = (extra: Record<string, unknown>) =>
+      preflightInputs(config({ scm: { providers: [{ id: "gh", type: "GitHub", clientId: "x" }] }, ...extra }), { env: {}, homeDir: "/home/u", cwd: "/w", timeoutMs: 1000 }).signUps;
+    expect(checkSignUps(inputs({})).status).toBe("warn");
+    expect(checkSignUps(inputs({ gitpod: { blockNewUsers: { enabled: true, passlist: ["acme.dev"] } } })).status).toBe("pass");
   });
 });
