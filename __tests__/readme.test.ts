@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadConfig, validateConfig } from "../config/load";
+import { FILE_FIELDS, loadConfig, validateConfig } from "../config/load";
 import { BUILT_IN_DEFAULTS } from "../config/schema";
 import { DEPENDENCIES, MODES } from "../modes";
 import { configExamples, EXAMPLE_DOMAIN, parseConfigYaml, REFERENCE_FILE, referenceBlock } from "./support/doc-config-examples";
@@ -53,8 +53,11 @@ describe("the documentation's configuration examples", () => {
     // Fragments (a backend block) are shown without the required domain.
     // JSON is YAML.
     fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), JSON.stringify({ domain: EXAMPLE_DOMAIN, ...example }));
-    const caFile = (example.database as { caCertificateFile?: string } | undefined)?.caCertificateFile;
-    if (caFile !== undefined) fs.writeFileSync(path.join(dir, caFile), PEM);
+    // The CA files an example names (FILE_FIELDS), as the user would put them next to the config.
+    for (const [section, field] of FILE_FIELDS) {
+      const file = (example[section] as Record<string, unknown> | undefined)?.[`${field}File`];
+      if (typeof file === "string") fs.writeFileSync(path.join(dir, file), PEM);
+    }
     expect(loadConfig({ env: {}, cwd: dir }).usedDefaults).toBe(false);
   });
 });
