@@ -14,6 +14,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { FILE_FIELDS } from "../../config/load";
 import { configSchema, type GitpodCdktfConfig } from "../../config/schema";
 import { config, parseYaml } from "./synth";
 
@@ -51,13 +52,15 @@ export interface ConfigVariant {
   readonly input: Readonly<Record<string, unknown>>;
 }
 
-/** A config file as written, with the CA bundle it names (`database.caCertificateFile`) read in, as the app reads it. */
+/** A config file as written, with the CA bundles it names (`<field>File`) read in, as the app reads it. */
 function fromFile(relativePath: string): Record<string, unknown> {
   const input = parseYaml(fs.readFileSync(path.join(ROOT, relativePath), "utf8")) as Record<string, unknown>;
-  const database = input.database as Record<string, unknown> | undefined;
-  if (typeof database?.caCertificateFile === "string") {
-    const { caCertificateFile, ...rest } = database;
-    input.database = { ...rest, caCertificate: fs.readFileSync(path.join(ROOT, path.dirname(relativePath), caCertificateFile as string), "utf8") };
+  for (const [section, field] of FILE_FIELDS) {
+    const values = input[section] as Record<string, unknown> | undefined;
+    const file = values?.[`${field}File`];
+    if (typeof file !== "string") continue;
+    const { [`${field}File`]: _, ...rest } = values!;
+    input[section] = { ...rest, [field]: fs.readFileSync(path.join(ROOT, path.dirname(relativePath), file), "utf8") };
   }
   return input;
 }
@@ -124,6 +127,11 @@ export const CONFIG_VARIANTS: readonly ConfigVariant[] = [
       registry: { type: "s3" },
       storage: { type: "external", endpoint: "s3.acme.dev", bucket: "gitpod", accessKeyId: "a" },
     },
+  },
+  {
+    // examples/bring-your-own: external MySQL, MinIO, Harbor, GitLab, an issuer with the corporate CA, a mirror with a login.
+    name: "bring your own, corporate CA and mirror (examples/bring-your-own)",
+    input: fromFile("examples/bring-your-own/gitpod-cdktf.yaml"),
   },
   {
     // examples/all-aws/gitpod-cdktf.yaml (docs/aws.md).
