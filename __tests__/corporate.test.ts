@@ -58,6 +58,8 @@ describe("a corporate installation: issuer with a private CA, mirror with a logi
   it('"sshGatewayHostKey": a secret the release script makes in the cluster, never a Terraform resource', () => {
     expect(installerConfig.sshGatewayHostKey).toEqual({ kind: "secret", name: "gitpod-ssh-gateway-host-key" });
     expect(envOf(applyJob(app)).SSH_GATEWAY_HOST_KEY_SECRET).toBe("gitpod-ssh-gateway-host-key");
+    // A new key (the secret deleted to rotate it) restarts ws-proxy, which reads it at start.
+    expect(envOf(applyJob(app)).WATCHED_SECRETS?.split(" ")).toContain("gitpod-ssh-gateway-host-key");
     expect(Object.keys(releaseSecrets).filter((key) => key.includes("ssh"))).toEqual([]);
     for (const text of Object.values(app.files())) expect(text).not.toMatch(/PRIVATE KEY|tls_private_key/);
   });
@@ -133,6 +135,15 @@ describe("the self-signed CA with a private CA too", () => {
     const plain = synthApp(config());
     expect(installerConfigOf(plain.stack("gitpod-release")).customCACert).toEqual({ kind: "secret", name: "gitpod-self-signed-ca" });
     expect(envOf(applyJob(plain)).CUSTOM_CA_BUNDLE_SECRET).toBeUndefined();
+  });
+});
+
+describe("an override of the experimental config", () => {
+  it("renders with --use-experimental-config, as the installer needs for it", () => {
+    const app = synthApp(config({ gitpod: { installerConfig: { experimental: { webapp: { proxy: { staticIP: "203.0.113.7" } } } } } }));
+    expect(installerConfigOf(app.stack("gitpod-release")).experimental).toEqual({ webapp: { proxy: { staticIP: "203.0.113.7" } } });
+    expect(envOf(applyJob(app)).USE_EXPERIMENTAL_CONFIG).toBe("true");
+    expect(envOf(applyJob(synthApp(config()))).USE_EXPERIMENTAL_CONFIG).toBe("false");
   });
 });
 

@@ -290,7 +290,7 @@ export class GitpodInstallation extends Construct {
     // Secrets this installation writes that Gitpod's pods read when they start: the release script
     // puts a checksum of their data on the pod templates that read them, so a change rolls exactly
     // those workloads. (A registry secret kept by a refresher restarts its readers itself.)
-    const watchedSecrets = [databaseSecret, databaseCaSecret, objectStorageSecret, ...authProviderSecrets, customCa.trusted, license];
+    const watchedSecrets = [databaseSecret, databaseCaSecret, objectStorageSecret, ...authProviderSecrets, customCa.trusted, license, sshGatewayHostKey];
     if (props.containerRegistry.kind !== "external" || !("existingSecretName" in props.containerRegistry.auth)) watchedSecrets.push(containerRegistrySecret);
     // Worst cases the hook Jobs must outlive, each step bounded by its own timeout; then slack for
     // pulling the installer image and rendering.
