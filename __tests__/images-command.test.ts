@@ -47,7 +47,7 @@ describe("gitpod-cdktf images (in-process)", () => {
     expect(result.stdout).toMatch(/^  https:\/\/charts\.jetstack\.io +cert-manager +v1\.16\.5 +\(gitpod-cluster-prerequisites\)$/m);
     expect(result.stdout).toContain("  Gitpod's repository: registry.acme.dev/mirror/gitpod-core-dev/build (copy of eu.gcr.io/gitpod-core-dev/build)\n");
     expect(result.stdout).toContain(
-      `    jq -r '.resource.kubernetes_config_map_v1["gitpod_installer-inputs_6768C11C"].data["gitpod.config.yaml"]' cdktf.out/stacks/gitpod-release/cdk.tf.json | sed 's/\\\${[^}]*}/gitpod/g' > gitpod.config.yaml\n`,
+      `    jq -r '.resource.kubernetes_config_map_v1[] | .data["gitpod.config.yaml"] // empty' cdktf.out/stacks/gitpod-release/cdk.tf.json | sed 's/\\\${[^}]*}/gitpod/g' > gitpod.config.yaml\n`,
     );
     expect(result.stdout).toContain(
       '    docker run --rm -v "$PWD:/w" eu.gcr.io/gitpod-core-dev/build/installer:release-2022.11.3 mirror list --config /w/gitpod.config.yaml\n',
@@ -79,9 +79,9 @@ describe("gitpod-cdktf images (in-process)", () => {
   });
 
   it.each([
-    [["--verbose"], 'gitpod-cdktf images: unknown option --verbose: the only options are --json and --help; run "gitpod-cdktf images --help" for the options\n'],
-    [["prod"], 'gitpod-cdktf images: unexpected argument prod: images takes no arguments, only options; run "gitpod-cdktf images --help" for the options\n'],
-    [["--json=yes"], 'gitpod-cdktf images: --json=yes: the options take no value; run "gitpod-cdktf images --help" for the options\n'],
+    [["--verbose"], 'gitpod-cdktf images: unknown option --verbose: the only options are --json and --help; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n'],
+    [["prod"], 'gitpod-cdktf images: unexpected argument prod: images takes no arguments, only options; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n'],
+    [["--json=yes"], 'gitpod-cdktf images: --json=yes: the options take no value; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n'],
   ])("refuses %j with exit 2 in one line", async (args, stderr) => {
     const result = await run(args);
     expect(result).toMatchObject({ status: 2, stdout: "", stderr });

@@ -21,7 +21,7 @@ import { synthesize } from "../stacks/gitpod-app";
 import { describeError, oneLine, type CommandIo } from "./command-io";
 
 const NAME = "gitpod-cdktf images";
-const SEE_HELP = `run "${NAME} --help" for the options`;
+const SEE_HELP = `run "${NAME} --help" (npm run images -- --help) for the options`;
 
 /** Version of the --json document; raised only when a field changes meaning or disappears. */
 export const IMAGES_JSON_FORMAT_VERSION = 1;
@@ -34,7 +34,8 @@ install from repositories, the Terraform providers each stack requires (for terr
 mirror), and the commands that list Gitpod's own images (only its installer knows them). Reads
 the config like the app ($GITPOD_CDKTF_CONFIG, ./gitpod-cdktf.yaml, else the built-in defaults)
 and synthesizes it into a temporary folder: nothing is written into the project. With a mirror
-section, each mirror reference also names the public image or chart it is a copy of.
+section, each mirror reference also names the public image or chart it is a copy of. In the
+project folder: npm run images (npm run --silent images -- --json for the JSON alone).
 
 options:
   --json       print one JSON document on stdout (fields below)
@@ -87,7 +88,8 @@ function shellWord(word: string): string {
 /** The commands that list Gitpod's own images, for one installer config of the output. */
 export function gitpodListCommands(entry: GitpodInstallerConfig, installerImage: string | undefined): string[] {
   const { configMap } = entry;
-  const filter = `.resource.${configMap.type}[${JSON.stringify(configMap.resourceName)}].data[${JSON.stringify(configMap.key)}]`;
+  // Every ConfigMap resource of that type, keeping the one with the key: no construct id to keep in step.
+  const filter = `.resource.${configMap.type}[] | .data[${JSON.stringify(configMap.key)}] // empty`;
   const stackFile = ["cdktf.out", ...entry.workingDirectory.split(/[\\/]/), "cdk.tf.json"].join("/");
   return [
     "npm run synth",
