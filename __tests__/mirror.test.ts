@@ -106,6 +106,17 @@ function everyPodSpec(app: SynthesizedApp): { where: string; pullSecrets: unknow
   });
 }
 
+/** The names listed under every `imagePullSecrets`/`*.imagePullSecrets` key of Helm values. */
+function pullSecretsInValues(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value.flatMap(pullSecretsInValues);
+  if (!isObject(value)) return [];
+  return Object.entries(value).flatMap(([key, child]) =>
+    (key === "imagePullSecrets" || key.endsWith("ImagePullSecrets")) && Array.isArray(child)
+      ? child.map((entry) => (isObject(entry) ? entry.name : entry))
+      : pullSecretsInValues(child),
+  );
+}
+
 /** The values of every helm_release installing the chart `chart` from a repository, parsed. */
 function remoteChartValues(app: SynthesizedApp, chart: string): Json[] {
   return app.stackIds.flatMap((id) =>
@@ -162,6 +173,16 @@ describe.each(CASES)("a mirror: %s", (_name, makeConfig, expectedPodSpecs) => {
     expect((values[0].global as Json | undefined)?.imagePullSecrets).toEqual([{ name: PULL_SECRET }]);
   });
 
+  it("gives every chart from a repository the pull secret in its values (an `imagePullSecrets` key at any depth)", () => {
+    const releases = app.stackIds.flatMap((id) =>
+      Object.entries(app.stack(id).resource?.helm_release ?? {})
+        .filter(([, release]) => typeof release.repository === "string")
+        .map(([name, release]) => ({ where: `${id}: helm_release.${name} (${String(release.chart)})`, values: ((release.values as string[] | undefined) ?? []).map((text) => parseYaml(text)) })),
+    );
+    expect(releases.length).toBeGreaterThan(0);
+    expect(releases.filter(({ values }) => !pullSecretsInValues(values).includes(PULL_SECRET)).map(({ where }) => where)).toEqual([]);
+  });
+
   it("creates the pull secret in Gitpod's, the installer's and cert-manager's namespaces", () => {
     const prerequisites = app.stack(`${cfg.name}-cluster-prerequisites`);
     const namespaces = prerequisites.resource?.kubernetes_namespace_v1 ?? {};
@@ -212,13 +233,15 @@ describe("the checks themselves, on the output without a mirror", () => {
     ]);
   });
 
-  it("name each pod spec without the pull secret", () => {
+  it("name each pod spec and chart without the pull secret", () => {
     expect(everyPodSpec(app).filter((pod) => !pod.pullSecrets.includes(PULL_SECRET)).map((pod) => pod.where.replace(/assets\/[^/]+\/[^/]+\//, "assets/.../"))).toEqual([
       "stacks/gitpod-in-cluster-services/assets/.../templates/00-deployment-gitpod-minio.yaml (Deployment) spec.template.spec",
       "stacks/gitpod-in-cluster-services/assets/.../templates/00-deployment-gitpod-mysql.yaml (Deployment) spec.template.spec",
       "stacks/gitpod-release/assets/.../templates/04-job-gitpod-installer-apply.yaml (Job) spec.template.spec",
       "stacks/gitpod-release/assets/.../templates/05-job-gitpod-installer-uninstall.yaml (Job) spec.template.spec",
     ]);
+    expect(pullSecretsInValues(remoteChartValues(app, "cert-manager"))).toEqual([]);
+    expect(pullSecretsInValues({ global: { imagePullSecrets: [{ name: "a" }] }, imagePullSecrets: ["b"], controller: { podImagePullSecrets: [{ name: "c" }] } })).toEqual(["a", "b", "c"]);
     const resource = { spec: { template: { spec: { container: [{ image: "a:1" }], image_pull_secrets: [{ name: PULL_SECRET }] } } } };
     expect(podSpecs(resource, "", "container").map(({ spec }) => pullSecretNames(spec, "image_pull_secrets"))).toEqual([[PULL_SECRET]]);
   });
