@@ -52,7 +52,7 @@ options:
                   version}), images[] (those its values name), locations[] {stack, resource}
   providers[]     source (registry.terraform.io/<namespace>/<name>), version, stacks[]
   gitpod[]        stack, workingDirectory, configMap {resource, type, resourceName, name, key},
-                  repository, repositoryCopyOf (optional), installerImages[], commands[] (to run
+                  repository (optional), repositoryCopyOf (optional), installerImages[], commands[] (to run
                   on a connected machine in the project folder), note
   warnings[]      what may be missing from the lists, one line each (also on stderr)
 
