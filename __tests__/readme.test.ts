@@ -37,7 +37,7 @@ describe("the documentation's configuration examples", () => {
   it("are found in README.md and docs/", () => {
     expect(examples.length).toBeGreaterThan(10);
     expect(new Set(examples.map(({ where }) => where.split(" ")[0]))).toEqual(
-      new Set(["docs/modes.md", "docs/aws.md", "docs/dns.md", "docs/operations.md", "docs/terraform-cloud.md"]),
+      new Set(["docs/modes.md", "docs/aws.md", "docs/dns.md", "docs/operations.md", "docs/terraform-cloud.md", "docs/air-gapped.md"]),
     );
   });
 

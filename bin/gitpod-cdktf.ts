@@ -4,6 +4,7 @@
  * the package's `bin` (`npx gitpod-cdktf preflight`). Exit codes: 0 done, 1 the command found a
  * problem, 2 bad arguments or configuration.
  */
+import { imagesCommand } from "./images-command";
 import { pipelineCommand } from "./pipeline";
 import { preflightCommand } from "./preflight-command";
 import { runMain, type CommandIo } from "./command-io";
@@ -15,6 +16,8 @@ commands:
               before anything is applied (gitpod-cdktf preflight --help)
   pipeline    plan or apply cdktf.out/stacks/* with plain terraform, in dependency order
               (gitpod-cdktf pipeline --help)
+  images      list the container images, Helm charts and Terraform providers the config's stacks
+              pull, and how to list Gitpod's own, for a private mirror (gitpod-cdktf images --help)
 `;
 
 export async function main(args: readonly string[], io: CommandIo): Promise<number> {
@@ -24,16 +27,18 @@ export async function main(args: readonly string[], io: CommandIo): Promise<numb
       return preflightCommand(rest, io);
     case "pipeline":
       return pipelineCommand(rest, io);
+    case "images":
+      return imagesCommand(rest, io);
     case "help":
     case "--help":
     case "-h":
       io.stdout.write(USAGE);
       return 0;
     case undefined:
-      io.stderr.write(`gitpod-cdktf: missing command: expected preflight or pipeline; run "gitpod-cdktf --help" for usage\n`);
+      io.stderr.write(`gitpod-cdktf: missing command: expected preflight, pipeline or images; run "gitpod-cdktf --help" for usage\n`);
       return 2;
     default:
-      io.stderr.write(`gitpod-cdktf: unknown command ${quote(command)}: expected preflight or pipeline; run "gitpod-cdktf --help" for usage\n`);
+      io.stderr.write(`gitpod-cdktf: unknown command ${quote(command)}: expected preflight, pipeline or images; run "gitpod-cdktf --help" for usage\n`);
       return 2;
   }
 }

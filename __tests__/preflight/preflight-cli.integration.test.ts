@@ -37,8 +37,8 @@ const WRONG = {
 describe("gitpod-cdktf (arguments)", () => {
   const dir = scratchDir("preflight-args-");
   const cases: Array<[string, string[], number, RegExp]> = [
-    ["no command", [], 2, /^gitpod-cdktf: missing command: expected preflight or pipeline; run "gitpod-cdktf --help" for usage\n$/],
-    ["an unknown command", ["deploy"], 2, /^gitpod-cdktf: unknown command "deploy": expected preflight or pipeline; run "gitpod-cdktf --help" for usage\n$/],
+    ["no command", [], 2, /^gitpod-cdktf: missing command: expected preflight, pipeline or images; run "gitpod-cdktf --help" for usage\n$/],
+    ["an unknown command", ["deploy"], 2, /^gitpod-cdktf: unknown command "deploy": expected preflight, pipeline or images; run "gitpod-cdktf --help" for usage\n$/],
     ["an unknown option", ["preflight", "--verbose"], 2, /^gitpod-cdktf preflight: unknown option --verbose: the options are --json and --timeout <seconds>; run "gitpod-cdktf preflight --help" \(npm run preflight -- --help\) for the options\n$/],
     ["a bad --timeout", ["preflight", "--timeout", "0"], 2, /^gitpod-cdktf preflight: --timeout: must be a whole number of seconds from 1 to 9999 \(got "0"\)/],
     ["a positional argument", ["preflight", "prod"], 2, /^gitpod-cdktf preflight: .*prod/],
