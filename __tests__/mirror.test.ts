@@ -132,6 +132,12 @@ if (allAws === undefined) throw new Error("support/config-variants.ts has no all
 const CASES: Array<[string, () => GitpodCdktfConfig, number]> = [
   ["in the cluster, with a login", () => config({ mirror: MIRROR }), 4],
   ["all-AWS (RDS, ECR, ACME on Route53), with a login", () => config({ ...allAws.input, mirror: MIRROR }), 5],
+  [
+    "all-AWS with external-dns, with a login",
+    () => config({ ...allAws.input, mirror: MIRROR, dns: { type: "external-dns-route53", hostedZoneId: "Z0123456789ABCDEFGHIJ" } }),
+    // external-dns's pods are its remote chart's: their pull secret is checked in its values.
+    5,
+  ],
   ["examples/air-gapped-mirror", () => loadConfig({ env: { [CONFIG_ENV_VAR]: "examples/air-gapped-mirror/gitpod-cdktf.yaml" }, cwd: ROOT }).config, 4],
 ];
 
@@ -183,7 +189,7 @@ describe.each(CASES)("a mirror: %s", (_name, makeConfig, expectedPodSpecs) => {
     expect(releases.filter(({ values }) => !pullSecretsInValues(values).includes(PULL_SECRET)).map(({ where }) => where)).toEqual([]);
   });
 
-  it("creates the pull secret in Gitpod's, the installer's and cert-manager's namespaces", () => {
+  it("creates the pull secret in Gitpod's, the installer's and cert-manager's namespaces (and external-dns's)", () => {
     const prerequisites = app.stack(`${cfg.name}-cluster-prerequisites`);
     const namespaces = prerequisites.resource?.kubernetes_namespace_v1 ?? {};
     const secretNamespaces = Object.values(prerequisites.resource?.kubernetes_secret_v1 ?? {})
@@ -193,7 +199,8 @@ describe.each(CASES)("a mirror: %s", (_name, makeConfig, expectedPodSpecs) => {
         const reference = /^\$\{kubernetes_namespace_v1\.([\w-]+)\.metadata\[0\]\.name\}$/.exec(metadata.namespace);
         return reference === null ? metadata.namespace : (namespaces[reference[1]] as { metadata: { name: string } }).metadata.name;
       });
-    expect(secretNamespaces.sort()).toEqual([cfg.tls.certManager.namespace, cfg.gitpod.namespace, `${cfg.name}-installer`].sort());
+    const externalDns = cfg.dns.type === "none" ? [] : [`${cfg.name}-external-dns`];
+    expect(secretNamespaces.sort()).toEqual([cfg.tls.certManager.namespace, cfg.gitpod.namespace, `${cfg.name}-installer`, ...externalDns].sort());
   });
 });
 
