@@ -179,7 +179,7 @@ describe("gitpod-cdktf images", () => {
 
   it("exits 2 on an unknown option in one line, and prints its help on --help", async () => {
     const bad = await images(["--all"]);
-    expect(bad).toMatchObject({ status: 2, stdout: "", stderr: 'gitpod-cdktf images: unknown option --all: the only options are --json and --help; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n' });
+    expect(bad).toMatchObject({ status: 2, stdout: "", stderr: 'gitpod-cdktf images: unknown option --all: the options are --json and --help; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n' });
     const help = await images(["--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: gitpod-cdktf images \[--json\]\n/);

@@ -79,9 +79,9 @@ describe("gitpod-cdktf images (in-process)", () => {
   });
 
   it.each([
-    [["--verbose"], 'gitpod-cdktf images: unknown option --verbose: the only options are --json and --help; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n'],
+    [["--verbose"], 'gitpod-cdktf images: unknown option --verbose: the options are --json and --help; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n'],
     [["prod"], 'gitpod-cdktf images: unexpected argument prod: images takes no arguments, only options; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n'],
-    [["--json=yes"], 'gitpod-cdktf images: --json=yes: the options take no value; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n'],
+    [["--json=yes"], 'gitpod-cdktf images: --json takes no value; run "gitpod-cdktf images --help" (npm run images -- --help) for the options\n'],
   ])("refuses %j with exit 2 in one line", async (args, stderr) => {
     const result = await run(args);
     expect(result).toMatchObject({ status: 2, stdout: "", stderr });

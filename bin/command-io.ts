@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from "util";
+
 /** What a command may touch of its process: passed in, so commands run the same in tests. */
 export interface CommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -56,4 +58,55 @@ export function runMain(name: string, command: (io: CommandIo) => Promise<number
       process.exitCode = 1;
     },
   );
+}
+
+/** A value from the command line, quoted (control characters escaped) and cut. */
+export function quoted(value: string, max = 60): string {
+  return `${JSON.stringify(value.slice(0, max))}${value.length > max ? ` (cut, ${value.length} characters)` : ""}`;
+}
+
+/** An argument as typed, when it is plain and short; quoted and cut otherwise. */
+export function shown(arg: string): string {
+  return /^[\x21-\x7e]{1,60}$/.test(arg) ? arg : quoted(arg);
+}
+
+export interface CommandOptionsSpec<T extends NonNullable<ParseArgsConfig["options"]>> {
+  /** The command's word, e.g. `preflight`. */
+  readonly command: string;
+  readonly options: T;
+  /** The options as the messages name them, e.g. "--json and --timeout <seconds>". */
+  readonly described: string;
+}
+
+/**
+ * A command's options (no positional arguments), or what is wrong with the arguments as one
+ * line naming the argument: util.parseArgs' own errors are reworded.
+ */
+export function parseCommandOptions<T extends NonNullable<ParseArgsConfig["options"]>>(args: readonly string[], spec: CommandOptionsSpec<T>) {
+  try {
+    return { values: parseArgs({ args: [...args], options: spec.options, strict: true, allowPositionals: false }).values };
+  } catch (error) {
+    return { error: describeParseError(error as Error & { code?: string }, args, spec) };
+  }
+}
+
+function describeParseError(error: Error & { code?: string }, args: readonly string[], spec: CommandOptionsSpec<NonNullable<ParseArgsConfig["options"]>>): string {
+  const option = /'(-[^' ]+)/.exec(error.message)?.[1];
+  const known = new Set(Object.entries(spec.options).flatMap(([name, { short }]) => [`--${name}`, ...(short === undefined ? [] : [`-${short}`])]));
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const typed = args.find((arg) => arg.startsWith("-") && !known.has(arg.split("=")[0])) ?? option ?? "";
+      return `unknown option ${shown(typed.split("=")[0])}: the options are ${spec.described}`;
+    }
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/argument missing/.test(error.message)) return `${option} needs a value`;
+      if (/ambiguous/.test(error.message)) return `${option} needs a value; for a value that starts with "-", write ${option}=<value>`;
+      return `${option} takes no value`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
+      const positional = args.find((arg) => !arg.startsWith("-")) ?? "";
+      return `unexpected argument ${shown(positional)}: ${spec.command} takes no arguments, only options`;
+    }
+    default:
+      return oneLine(error.message.split("\n")[0], 200);
+  }
 }

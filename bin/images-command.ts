@@ -10,7 +10,6 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
 import { loadConfig, NO_CONFIG_FILE } from "../config/load";
 import { mirroredImage } from "../config/mirror";
@@ -18,7 +17,7 @@ import type { GitpodCdktfConfig } from "../config/schema";
 import { DEFAULT_IMAGE_REPOSITORY } from "../config/sections";
 import { readImageInventory, withPublicOrigins, type GitpodInstallerConfig, type ImageInventory } from "../pipeline/image-inventory";
 import { synthesize } from "../stacks/gitpod-app";
-import { describeError, oneLine, type CommandIo } from "./command-io";
+import { describeError, oneLine, parseCommandOptions, type CommandIo } from "./command-io";
 
 const NAME = "gitpod-cdktf images";
 const SEE_HELP = `run "${NAME} --help" (npm run images -- --help) for the options`;
@@ -194,32 +193,13 @@ interface Options {
   readonly json: boolean;
 }
 
-/** A value from the command line, quoted (control characters escaped) and cut. */
-function shown(arg: string): string {
-  return /^[\x21-\x7e]{1,60}$/.test(arg) ? arg : `${JSON.stringify(arg.slice(0, 60))}${arg.length > 60 ? ` (cut, ${arg.length} characters)` : ""}`;
-}
-
 function parseOptions(args: readonly string[]): Options | { help: true } | { error: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-      const typed = args.find((arg) => arg.startsWith("-") && !/^(--json|--help|-h)$/.test(arg)) ?? "";
-      return { error: `unknown option ${shown(typed.split("=")[0])}: the only options are --json and --help` };
-    }
-    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-      return { error: `unexpected argument ${shown(args.find((arg) => !arg.startsWith("-")) ?? "")}: images takes no arguments, only options` };
-    }
-    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return { error: `${shown(args.find((arg) => arg.includes("=")) ?? "")}: the options take no value` };
-    return { error: oneLine(describeError(error), 200) };
-  }
+  const parsed = parseCommandOptions(args, {
+    command: "images",
+    options: { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    described: "--json and --help",
+  });
+  if (parsed.error !== undefined) return { error: parsed.error };
   if (parsed.values.help) return { help: true };
   return { json: parsed.values.json ?? false };
 }

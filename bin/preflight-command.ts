@@ -4,11 +4,10 @@
  * results on stdout and the progress on stderr.
  */
 import * as os from "os";
-import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
 import { loadConfig, NO_CONFIG_FILE } from "../config/load";
 import { passed, redact, renderJson, renderTable, summaryLine } from "../preflight/report";
-import { describeError, oneLine, type CommandIo } from "./command-io";
+import { describeError, oneLine, parseCommandOptions, quoted, type CommandIo } from "./command-io";
 
 export const PREFLIGHT_USAGE = `usage: gitpod-cdktf preflight [--json] [--timeout <seconds>]
 
@@ -35,54 +34,18 @@ interface Options {
   readonly timeoutMs: number;
 }
 
-/** A value from the command line, quoted (control characters escaped) and cut. */
-function quoted(value: string, max = 60): string {
-  return `${JSON.stringify(value.slice(0, max))}${value.length > max ? ` (cut, ${value.length} characters)` : ""}`;
-}
-
-/** An argument as typed, when it is plain and short; quoted and cut otherwise. */
-function shown(arg: string): string {
-  return /^[\x21-\x7e]{1,60}$/.test(arg) ? arg : quoted(arg);
-}
-
 /** The options, or the message that explains what is wrong with the arguments. */
 function parseOptions(args: readonly string[]): Options | { help: true } | { error: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { json: { type: "boolean", default: false }, timeout: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    return { error: describeParseError(error as Error & { code?: string }, args) };
-  }
+  const parsed = parseCommandOptions(args, {
+    command: "preflight",
+    options: { json: { type: "boolean", default: false }, timeout: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    described: "--json and --timeout <seconds>",
+  });
+  if (parsed.error !== undefined) return { error: parsed.error };
   if (parsed.values.help) return { help: true };
   const timeout = parsed.values.timeout ?? String(DEFAULT_TIMEOUT_SECONDS);
   if (!/^[1-9][0-9]{0,3}$/.test(timeout)) return { error: `--timeout: must be a whole number of seconds from 1 to 9999 (got ${quoted(timeout, 40)})` };
   return { json: parsed.values.json ?? false, timeoutMs: Number(timeout) * 1000 };
-}
-
-/** util.parseArgs' errors, reworded: which argument, what is wrong. */
-function describeParseError(error: Error & { code?: string }, args: readonly string[]): string {
-  const option = /'(-[^' ]+)/.exec(error.message)?.[1];
-  switch (error.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
-      const typed = args.find((arg) => arg.startsWith("-") && !/^(--json|--timeout|--help|-h)(=|$)/.test(arg)) ?? option ?? "";
-      return `unknown option ${shown(typed.split("=")[0])}: the options are --json and --timeout <seconds>`;
-    }
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      if (/argument missing/.test(error.message)) return `${option} needs a value`;
-      if (/ambiguous/.test(error.message)) return `${option} needs a value; for a value that starts with "-", write ${option}=<value>`;
-      return `${option} takes no value`;
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
-      const positional = args.find((arg) => !arg.startsWith("-")) ?? "";
-      return `unexpected argument ${shown(positional)}: preflight takes no arguments, only options`;
-    }
-    default:
-      return oneLine(error.message.split("\n")[0], 200);
-  }
 }
 
 /** The values of TF_VAR_* variables: secrets to keep out of an unexpected error's message. */

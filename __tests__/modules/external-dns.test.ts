@@ -180,36 +180,17 @@ describe("ExternalDnsRoute53Role", () => {
     });
   });
 
-  it("changes only Gitpod's records and their TXT ownership records, of the types external-dns writes, in one zone", () => {
-    expect(policy.Statement).toEqual([
-      { Sid: "FindZone", Effect: "Allow", Action: "route53:ListHostedZones", Resource: "*" },
-      { Sid: "ReadZone", Effect: "Allow", Action: "route53:ListResourceRecordSets", Resource: `arn:aws:route53:::hostedzone/${ZONE}` },
-      {
-        Sid: "GitpodRecordsOnly",
-        Effect: "Allow",
-        Action: "route53:ChangeResourceRecordSets",
-        Resource: `arn:aws:route53:::hostedzone/${ZONE}`,
-        Condition: {
-          "ForAllValues:StringEquals": {
-            "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME", "TXT"],
-            "route53:ChangeResourceRecordSetsNormalizedRecordNames": [
-              "gitpod.acme.dev",
-              "\\052.gitpod.acme.dev",
-              "\\052.ws.gitpod.acme.dev",
-              "_external-dns-a.gitpod.acme.dev",
-              "_external-dns-a._wildcard.gitpod.acme.dev",
-              "_external-dns-a._wildcard.ws.gitpod.acme.dev",
-              "_external-dns-aaaa.gitpod.acme.dev",
-              "_external-dns-aaaa._wildcard.gitpod.acme.dev",
-              "_external-dns-aaaa._wildcard.ws.gitpod.acme.dev",
-              "_external-dns-cname.gitpod.acme.dev",
-              "_external-dns-cname._wildcard.gitpod.acme.dev",
-              "_external-dns-cname._wildcard.ws.gitpod.acme.dev",
-            ],
-          },
-        },
-      },
+  // The exact record names are checked on the plan of real Terraform (external-dns-role.integration.test.ts).
+  it("changes records only in one zone, of the types external-dns writes, with the names of externalDnsRecordNames", () => {
+    expect(policy.Statement.map((s: any) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ["FindZone", "route53:ListHostedZones", "*"],
+      ["ReadZone", "route53:ListResourceRecordSets", `arn:aws:route53:::hostedzone/${ZONE}`],
+      ["GitpodRecordsOnly", "route53:ChangeResourceRecordSets", `arn:aws:route53:::hostedzone/${ZONE}`],
     ]);
+    expect(policy.Statement[2].Condition["ForAllValues:StringEquals"]).toEqual({
+      "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME", "TXT"],
+      "route53:ChangeResourceRecordSetsNormalizedRecordNames": externalDnsRecordNames("gitpod.acme.dev"),
+    });
     // The only "*" resource is ListHostedZones, which has no resource to scope to.
     expect(policy.Statement.filter((s: any) => s.Resource === "*").map((s: any) => s.Action)).toEqual(["route53:ListHostedZones"]);
     expect(externalDnsRecordNames("gitpod.acme.dev")).toHaveLength(12);
