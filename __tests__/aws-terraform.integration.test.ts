@@ -121,7 +121,7 @@ describeWithTools("the AWS stack, checked by Terraform (init, validate, offline 
     });
   });
 
-  describe("RDS MySQL 5.7 over TLS, ECR, Let's Encrypt through Route53", () => {
+  describe("RDS MySQL 5.7 over TLS, ECR, Let's Encrypt and external-dns through Route53", () => {
     const app = synthApp(
       config({
         aws,
@@ -129,6 +129,7 @@ describeWithTools("the AWS stack, checked by Terraform (init, validate, offline 
         storage: { type: "s3", bucket: "acme-gitpod-objects" },
         registry: { type: "ecr", untaggedImageExpiryDays: 3 },
         tls: { type: "acme-route53", email: "ops@acme.dev", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+        dns: { type: "external-dns-route53", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
       }),
     );
     let plan: Plan;
@@ -189,6 +190,18 @@ describeWithTools("the AWS stack, checked by Terraform (init, validate, offline 
         "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
       ]);
       expect(statements["gitpod-acme-dns01"][2].Condition["ForAllValues:StringEquals"]["route53:ChangeResourceRecordSetsRecordTypes"]).toEqual(["TXT"]);
+    });
+
+    it("external-dns's role: assumed only by its service account in its own namespace; only Gitpod's names in the given hosted zone", () => {
+      const roles = Object.fromEntries(plan.ofType("aws_iam_role").map((r) => [r.values.name, r]));
+      const trust = policy(roles["gitpod-external-dns"], "assume_role_policy").Statement[0];
+      expect(trust.Condition.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub"]).toBe("system:serviceaccount:gitpod-external-dns:external-dns");
+      const statements = Object.fromEntries(plan.ofType("aws_iam_role_policy").map((p) => [p.values.name, policy(p).Statement]));
+      const change = statements["gitpod-external-dns"].find((s: any) => s.Action === "route53:ChangeResourceRecordSets");
+      expect(change.Resource).toBe("arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ");
+      const names: string[] = change.Condition["ForAllValues:StringEquals"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"];
+      expect(names.slice(0, 3)).toEqual(["gitpod.acme.dev", "\\052.gitpod.acme.dev", "\\052.ws.gitpod.acme.dev"]);
+      expect(names.every((name) => name.endsWith("gitpod.acme.dev"))).toBe(true);
     });
 
     it("uses the bucket name given", () => {
