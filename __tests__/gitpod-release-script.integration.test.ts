@@ -7,7 +7,7 @@
  * install/uninstall/rollback (the install is real helm in client dry-run mode: the same chart
  * loading, templating and manifest building, without applying) and gpctl.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
@@ -19,7 +19,7 @@ import { helmReleaseSecret, startFakeKubeApi, type FakeKubeApi, type HelmRelease
 import { installerRender, writeInstallerRender, type RenderedObject } from "./support/installer-render";
 import { literalInstallationProps } from "./support/literal-installation";
 import { scratchDir } from "./support/synth";
-import { busyboxTool, describeWithTools, findTool, helmTool, KUBE_TOOLS_BIN, kubectlTool, kubeToolsEnv } from "./support/tools";
+import { busyboxTool, describeWithTools, findTool, helmTool, KUBE_TOOLS_BIN, kubectlTool, kubeToolsEnv, sshKeygenTool } from "./support/tools";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,6 +28,7 @@ const NAMESPACE = "gitpod";
 const INSTALLER_NAMESPACE = "gitpod-installer";
 const SECRETS = { database: "gitpod-database", objectStorage: "gitpod-object-storage", registry: "gitpod-registry-auth", authProvider: "gitpod-auth-github" };
 const CHECKSUM = "gitpod-cdktf/secrets-checksum";
+const MANAGED_BY = { "app.kubernetes.io/managed-by": "gitpod-cdktf" };
 
 type RegistryKind = "external" | "in-cluster";
 
@@ -85,6 +86,11 @@ esac`,
   // 0.24): it reads only the kubeconfig of --kubeconfig (default ~/.kube/config, never KUBECONFIG);
   // a kubeconfig with a cluster gives the current context's namespace, one without (in the Job)
   // the in-cluster namespace: POD_NAMESPACE, else the pod's own. Logged without the flag.
+  // The image's ssh-keygen as the Job runs it: under uid 65532, which the image's /etc/passwd does
+  // not list, OpenSSH's ssh-keygen stops before doing anything.
+  "ssh-keygen": `
+echo "No user exists for uid 65532" >&2
+exit 255`,
   gpctl: `
 config=$HOME/.kube/config
 while [ $# -gt 0 ]; do
@@ -138,6 +144,7 @@ interface Scenario {
 
 interface Run {
   readonly status: number | null;
+  readonly stdout: string;
   readonly stderr: string;
   /** Stand-in calls, in order. */
   readonly calls: string[];
@@ -145,6 +152,8 @@ interface Run {
   readonly release?: Json;
   readonly chartDir: string;
   readonly api: FakeKubeApi;
+  /** The run's scratch folder (WORK_DIR is its work/). */
+  readonly dir: string;
 }
 
 const DEFAULT_RENDER = installerRender({ namespace: NAMESPACE, secrets: SECRETS });
@@ -237,11 +246,13 @@ async function run(action: "apply" | "uninstall", scenario: Scenario = {}): Prom
   const releaseFile = path.join(state, "release.json");
   return {
     status: result.status,
+    stdout: result.stdout,
     stderr: result.stderr,
     calls: fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n").filter(Boolean).map((line) => line.split(dir).join("<dir>")),
     release: fs.existsSync(releaseFile) ? JSON.parse(fs.readFileSync(releaseFile, "utf8")) : undefined,
     chartDir: path.join(state, "chart"),
     api,
+    dir,
   };
 }
 
@@ -279,6 +290,28 @@ const readersIn = (objects: Record<string, Json>) =>
     .filter(([, object]) => checksumOf(object) !== undefined)
     .map(([id]) => id)
     .sort();
+
+/** The secret the script itself creates (SSH_GATEWAY_HOST_KEY_SECRET). */
+const HOST_KEY = "gitpod-ssh-gateway-host-key";
+
+const secretIn = (result: Run, name: string) => result.api.get("v1", "Secret", NAMESPACE, name) as Json | undefined;
+const decoded = (secret: Json, key: string) => Buffer.from(secret.data[key], "base64").toString("utf8");
+
+/** The requests of a run that created, changed or deleted secret `name`. */
+const writesTo = (result: Run, name: string) =>
+  result.api.requests.filter(
+    (request) => request.method !== "GET" && (request.path.endsWith(`/secrets/${name}`) || (request.path.endsWith("/secrets") && (request.body as Json | undefined)?.metadata?.name === name)),
+  );
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(file) : entry.isFile() ? [file] : [];
+  });
+}
+
+/** What would betray a private key: its PEM markers, every line of its body, its base64 as stored. */
+const keyTraces = (pem: string, stored: string) => ["PRIVATE KEY", ...pem.split("\n").filter((line) => line && !line.startsWith("-----")), stored.slice(0, 64)];
 
 describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, with real kubectl and helm", [busyboxTool(), helmTool(), kubectlTool(), findTool("jq")], () => {
   beforeAll(() => {
@@ -594,6 +627,84 @@ describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, wit
       const forbidden = await run("apply", { configure: (api) => api.forbid("GET", /\/secrets\/gitpod-object-storage$/) });
       expect(forbidden.stderr).toMatch(/ERROR: could not read secret gitpod-object-storage, which Gitpod's config refers to: Error from server \(Forbidden\)/);
       for (const result of [missing, forbidden]) expect(result.calls.some((call) => call.startsWith("helm"))).toBe(false);
+    });
+  });
+
+  describeWithTools("the SSH gateway host key (SSH_GATEWAY_HOST_KEY_SECRET)", [sshKeygenTool()], () => {
+    const env = { SSH_GATEWAY_HOST_KEY_SECRET: HOST_KEY };
+    let first: Run;
+    beforeAll(async () => {
+      first = await run("apply", { env });
+    });
+
+    it("is created before render when missing: a secret in Gitpod's namespace with one key, host.key", () => {
+      expect(first.status).toBe(0);
+      const secret = secretIn(first, HOST_KEY)!;
+      expect(secret.metadata).toMatchObject({ name: HOST_KEY, namespace: NAMESPACE, labels: MANAGED_BY });
+      expect(secret.type).toBe("Opaque");
+      expect(Object.keys(secret.data)).toEqual(["host.key"]);
+      expect(first.calls.slice(0, 3)).toEqual([
+        "installer validate config --config <dir>/gitpod.config.yaml",
+        `helm template ssh-gateway-host-key <dir>/work/host-key --set-string name=${HOST_KEY}`,
+        expect.stringMatching(/^installer render /),
+      ]);
+      expect(first.stderr).toContain(`created SSH gateway host key secret ${HOST_KEY}`);
+    });
+
+    it("holds an RSA 4096 private key in PEM that OpenSSH reads (ws-proxy parses it with Go's ssh.ParsePrivateKey)", () => {
+      const pem = decoded(secretIn(first, HOST_KEY)!, "host.key");
+      expect(pem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+\n-----END RSA PRIVATE KEY-----\n$/);
+      const file = path.join(scratchDir("host-key-"), "host.key");
+      fs.writeFileSync(file, pem, { mode: 0o600 });
+      const publicKey = spawnSync("ssh-keygen", ["-y", "-f", file], { encoding: "utf8" });
+      expect([publicKey.status, publicKey.stderr]).toEqual([0, ""]);
+      expect(publicKey.stdout).toMatch(/^ssh-rsa AAAA/);
+      expect(spawnSync("ssh-keygen", ["-l", "-f", file], { encoding: "utf8" }).stdout).toMatch(/^4096 SHA256:\S+ .*\(RSA\)$/m);
+    });
+
+    it("leaves nothing of the key in the script's output, its calls or its files", () => {
+      const secret = secretIn(first, HOST_KEY)!;
+      const traces = keyTraces(decoded(secret, "host.key"), secret.data["host.key"]);
+      const output = [first.stdout, first.stderr, ...first.calls].join("\n");
+      expect(traces.filter((trace) => output.includes(trace))).toEqual([]);
+      const files = filesUnder(first.dir).filter((file) => traces.some((trace) => fs.readFileSync(file, "latin1").includes(trace)));
+      expect(files).toEqual([]);
+      expect(fs.existsSync(path.join(first.dir, "work", "host-key"))).toBe(false);
+    });
+
+    it("is kept by the next apply: not written, no other key generated", async () => {
+      const original = secretIn(first, HOST_KEY)!;
+      const second = await run("apply", { env, configure: (api) => api.put(JSON.parse(JSON.stringify(original))) });
+      expect(second.status).toBe(0);
+      expect(second.stderr).toContain(`SSH gateway host key secret ${HOST_KEY} exists: left as it is`);
+      expect(secretIn(second, HOST_KEY)).toEqual(original);
+      expect(writesTo(second, HOST_KEY)).toEqual([]);
+      expect(second.calls.filter((call) => call.startsWith("helm template"))).toEqual([]);
+    });
+
+    it("leaves a secret the admin made alone, whatever its keys and labels", async () => {
+      const own = { apiVersion: "v1", kind: "Secret", metadata: { name: HOST_KEY, namespace: NAMESPACE }, data: { id_ed25519: Buffer.from("the admin's key").toString("base64") } };
+      const result = await run("apply", { env, configure: (api) => api.put(JSON.parse(JSON.stringify(own))) });
+      expect(result.status).toBe(0);
+      expect(secretIn(result, HOST_KEY)).toEqual(own);
+      expect(writesTo(result, HOST_KEY)).toEqual([]);
+    });
+
+    it("fails, generating and installing nothing, when it cannot tell whether the secret exists (not NotFound)", async () => {
+      const result = await run("apply", { env, configure: (api) => api.forbid("GET", new RegExp(`/secrets/${HOST_KEY}$`)) });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`ERROR: could not look for SSH gateway host key secret ${HOST_KEY}: Error from server \\(Forbidden\\)`));
+      expect(writesTo(result, HOST_KEY)).toEqual([]);
+      expect(result.calls).toEqual(["installer validate config --config <dir>/gitpod.config.yaml"]);
+    });
+
+    it("fails clearly when it may not create the secret, and leaves no key behind", async () => {
+      const result = await run("apply", { env, configure: (api) => api.forbid("POST", /\/secrets$/) });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`ERROR: could not create SSH gateway host key secret ${HOST_KEY}: Error from server \\(Forbidden\\)`));
+      expect(result.stdout + result.stderr).not.toContain("PRIVATE KEY");
+      expect(fs.existsSync(path.join(result.dir, "work", "host-key"))).toBe(false);
+      expect(result.calls.some((call) => call.startsWith("installer render") || call.startsWith("helm upgrade"))).toBe(false);
     });
   });
 

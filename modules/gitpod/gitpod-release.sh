@@ -4,10 +4,11 @@
 # as a Helm hook Job of the gitpod-cdktf release chart, so the machine running Terraform needs none
 # of these tools. Facts it relies on: docs/gitpod-installer.md.
 #
-#   gitpod-release.sh apply       post-install/post-upgrade hook: validate the config, wait for the
-#                                 TLS secret, render with a stable seed, wrap the objects as a chart,
-#                                 recover an interrupted release, stop running workspaces (upgrade
-#                                 only) and `helm upgrade --install --atomic` it.
+#   gitpod-release.sh apply       post-install/post-upgrade hook: validate the config, create the
+#                                 SSH gateway host key if asked and missing, wait for the TLS secret,
+#                                 render with a stable seed, wrap the objects as a chart, recover an
+#                                 interrupted release, stop running workspaces (upgrade only) and
+#                                 `helm upgrade --install --atomic` it.
 #   gitpod-release.sh uninstall   pre-delete hook: stop running workspaces, then `helm uninstall`.
 #                                 Fails, and so stops the Terraform destroy, when it cannot tell
 #                                 whether Gitpod is installed.
@@ -29,6 +30,20 @@
 #   GPCTL                   gpctl binary                            [/app/gpctl]
 #   WORK_DIR                scratch folder                          [/tmp/gitpod-release]
 #   POLL_SECONDS            pause between checks (TLS secret, workspaces)  [10]
+#   SSH_GATEWAY_HOST_KEY_SECRET  secret holding the SSH gateway's host key (Gitpod's
+#                           sshGatewayHostKey): created with a new RSA 4096 key under key host.key
+#                           when it does not exist, never changed when it does  [unset: no step]
+#
+# Secrets this script creates, in Gitpod's namespace, labelled app.kubernetes.io/managed-by=gitpod-cdktf:
+#   - The SSH gateway host key lives outside Helm and outside Terraform on purpose: it is Gitpod's
+#     SSH identity, which every client remembers (known_hosts), so it must survive `helm uninstall`,
+#     a reinstall and any Terraform replacement; a new key would make every client warn that the
+#     host key changed. Nothing here ever deletes or rewrites it. Delete it by hand to get a new
+#     key on the next apply; to bring your own, create the secret before the first apply (ws-proxy
+#     reads every key of the secret as an SSH private key: more than one key is fine). The key is
+#     made by Helm's genPrivateKey (Go's crypto: RSA 4096, PKCS#1 PEM, as KOTS made it), not by
+#     ssh-keygen, which stops with "No user exists for uid" when run, as this Job is, under a uid
+#     the image's /etc/passwd does not list. Its material is never printed.
 set -eu
 
 RELEASE_NAME=${RELEASE_NAME:-gitpod}
@@ -44,9 +59,13 @@ INSTALLER=${INSTALLER:-/app/installer}
 GPCTL=${GPCTL:-/app/gpctl}
 WORK_DIR=${WORK_DIR:-/tmp/gitpod-release}
 POLL_SECONDS=${POLL_SECONDS:-10}
+SSH_GATEWAY_HOST_KEY_SECRET=${SSH_GATEWAY_HOST_KEY_SECRET:-}
 
 # Annotation on the pod template of every workload that reads a watched secret.
 CHECKSUM_ANNOTATION=gitpod-cdktf/secrets-checksum
+# Label of the secrets this script creates (MANAGED_BY_LABEL of modules/helm-chart/kubernetes-object.ts).
+MANAGED_BY_KEY=app.kubernetes.io/managed-by
+MANAGED_BY_VALUE=gitpod-cdktf
 
 log() { printf 'gitpod-release: %s\n' "$*" >&2; }
 fail() {
@@ -119,6 +138,55 @@ wait_for_tls_secret() {
     sleep "$POLL_SECONDS"
   done
   log "TLS secret $TLS_SECRET is present"
+}
+
+# ws-proxy serves the SSH gateway only with a host key: every file of the secret mounted at
+# /mnt/host-key that parses as an SSH private key. Creates the secret with one new key when it does
+# not exist; an existing one is Gitpod's SSH identity and is left exactly as it is (see the header).
+ensure_ssh_gateway_host_key() {
+  [ -n "$SSH_GATEWAY_HOST_KEY_SECRET" ] || return 0
+  secret=$SSH_GATEWAY_HOST_KEY_SECRET
+  if kubectl get secret "$secret" --namespace "$NAMESPACE" -o name >/dev/null 2>"$WORK_DIR/host-key.err"; then
+    log "SSH gateway host key secret $secret exists: left as it is"
+    return 0
+  fi
+  if ! grep -q '(NotFound)' "$WORK_DIR/host-key.err"; then
+    fail "could not look for SSH gateway host key secret $secret: $(first_error_line "$WORK_DIR/host-key.err")"
+  fi
+
+  # A one-template chart whose output is the Secret. The key exists only in files of this folder,
+  # readable by this user alone, deleted once the secret is created (or creating it failed).
+  keygen=$WORK_DIR/host-key
+  rm -rf "$keygen"
+  (umask 077 && mkdir -p "$keygen/templates") || fail "could not create $keygen"
+  printf 'apiVersion: v2\nname: ssh-gateway-host-key\nversion: 1.0.0\n' >"$keygen/Chart.yaml"
+  cat >"$keygen/templates/secret.yaml" <<EOF
+{{- \$key := genPrivateKey "rsa" }}
+{{- if not (hasPrefix "-----BEGIN RSA PRIVATE KEY-----" \$key) }}{{ fail "genPrivateKey returned no RSA private key" }}{{ end }}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .Values.name | quote }}
+  labels:
+    $MANAGED_BY_KEY: $MANAGED_BY_VALUE
+type: Opaque
+data:
+  host.key: {{ b64enc \$key | quote }}
+EOF
+  log "creating SSH gateway host key secret $secret with a new RSA 4096 key"
+  if ! (umask 077 && helm template ssh-gateway-host-key "$keygen" --set-string "name=$secret" >"$keygen/secret.yaml" 2>"$keygen/helm.err"); then
+    reason=$(first_error_line "$keygen/helm.err")
+    rm -rf "$keygen"
+    fail "could not generate an SSH host key with helm template (genPrivateKey): $reason"
+  fi
+  # --validate=false: no need for the API's OpenAPI document to check an object made here (the API
+  # server validates it anyway).
+  if ! kubectl create --validate=false --filename "$keygen/secret.yaml" --namespace "$NAMESPACE" >/dev/null 2>"$WORK_DIR/host-key.err"; then
+    rm -rf "$keygen"
+    fail "could not create SSH gateway host key secret $secret: $(first_error_line "$WORK_DIR/host-key.err")"
+  fi
+  rm -rf "$keygen"
+  log "created SSH gateway host key secret $secret; it stays, outside Helm, across upgrades and reinstalls"
 }
 
 # gpctl has no namespace flag and reads only the kubeconfig of its own --kubeconfig flag (default
@@ -307,6 +375,7 @@ apply() {
 
   log "validating $CONFIG_FILE"
   "$INSTALLER" validate config --config "$CONFIG_FILE" || fail "the installer rejected the configuration (details above)"
+  ensure_ssh_gateway_host_key
   wait_for_tls_secret
   render_chart
   read_release_state
