@@ -12,12 +12,13 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { App, TerraformStack } from "cdktf";
-import { load, loadAll } from "js-yaml";
+import { dump, load, loadAll } from "js-yaml";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { GitpodInstallation, RELEASE_SCRIPT_PATH } from "../modules/gitpod/gitpod-installation";
 import { helmReleaseSecret, startFakeKubeApi, type FakeKubeApi, type HelmReleaseStatus } from "./support/fake-kube-api";
 import { installerRender, writeInstallerRender, type RenderedObject } from "./support/installer-render";
 import { literalInstallationProps } from "./support/literal-installation";
+import { makeCertificates } from "./support/servers/certificates";
 import { scratchDir } from "./support/synth";
 import { busyboxTool, describeWithTools, findTool, helmTool, KUBE_TOOLS_BIN, kubectlTool, kubeToolsEnv, sshKeygenTool } from "./support/tools";
 
@@ -291,9 +292,16 @@ const readersIn = (objects: Record<string, Json>) =>
     .map(([id]) => id)
     .sort();
 
-/** The secret the script itself creates (SSH_GATEWAY_HOST_KEY_SECRET). */
+/** Secrets the script itself creates (SSH_GATEWAY_HOST_KEY_SECRET, CUSTOM_CA_BUNDLE_SECRET). */
 const HOST_KEY = "gitpod-ssh-gateway-host-key";
+const BUNDLE = "gitpod-custom-ca";
 
+const secretObject = (name: string, data: Record<string, string>, labels?: Record<string, string>): Json => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name, namespace: NAMESPACE, ...(labels ? { labels } : {}) },
+  data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString("base64")])),
+});
 const secretIn = (result: Run, name: string) => result.api.get("v1", "Secret", NAMESPACE, name) as Json | undefined;
 const decoded = (secret: Json, key: string) => Buffer.from(secret.data[key], "base64").toString("utf8");
 
@@ -312,6 +320,27 @@ function filesUnder(dir: string): string[] {
 
 /** What would betray a private key: its PEM markers, every line of its body, its base64 as stored. */
 const keyTraces = (pem: string, stored: string) => ["PRIVATE KEY", ...pem.split("\n").filter((line) => line && !line.startsWith("-----")), stored.slice(0, 64)];
+
+/** The subjects of the certificates openssl finds in a PEM bundle, in order. */
+function certificateSubjects(pem: string): string[] {
+  const file = path.join(scratchDir("bundle-"), "bundle.crt");
+  fs.writeFileSync(file, pem);
+  const pkcs7 = spawnSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", file], { encoding: "utf8" });
+  if (pkcs7.status !== 0) return [];
+  const certificates = spawnSync("openssl", ["pkcs7", "-print_certs", "-noout"], { input: pkcs7.stdout, encoding: "utf8" });
+  return certificates.stdout.split("\n").filter((line) => line.startsWith("subject="));
+}
+
+/** The render with one more secret volume in a workload's pod template (as customCACert adds one). */
+function withSecretVolume(render: readonly RenderedObject[], fileSuffix: string, secretName: string): RenderedObject[] {
+  return render.map((item) => {
+    if (!item.fileName.endsWith(fileSuffix)) return item;
+    const object = JSON.parse(JSON.stringify(item.object)) as Json;
+    object.spec.template.spec.volumes = [...(object.spec.template.spec.volumes ?? []), { name: "custom-ca-certificate", secret: { secretName } }];
+    const text = `---\n# ${object.apiVersion}/${object.kind} ${object.metadata.name}\n${dump(object, { sortKeys: true, noArrayIndent: true, lineWidth: -1 }).trimEnd()}`;
+    return { ...item, object, text };
+  });
+}
 
 describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, with real kubectl and helm", [busyboxTool(), helmTool(), kubectlTool(), findTool("jq")], () => {
   beforeAll(() => {
@@ -705,6 +734,98 @@ describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, wit
       expect(result.stdout + result.stderr).not.toContain("PRIVATE KEY");
       expect(fs.existsSync(path.join(result.dir, "work", "host-key"))).toBe(false);
       expect(result.calls.some((call) => call.startsWith("installer render") || call.startsWith("helm upgrade"))).toBe(false);
+    });
+  });
+
+  describeWithTools("the custom CA bundle (CUSTOM_CA_BUNDLE_SECRET, CUSTOM_CA_BUNDLE_SOURCES)", [findTool("openssl", ["version"])], () => {
+    /** cert-manager's secret of the self-signed CA (ca.crt, tls.crt, tls.key), then a Terraform-written one. */
+    const SELF_SIGNED = "gitpod-self-signed-ca";
+    const CORPORATE = "gitpod-corporate-ca";
+    const env = { CUSTOM_CA_BUNDLE_SECRET: BUNDLE, CUSTOM_CA_BUNDLE_SOURCES: `${SELF_SIGNED} ${CORPORATE}` };
+    let ca: Record<"selfSigned" | "corporate" | "corporate2", string>;
+    beforeAll(() => {
+      const dir = scratchDir("ca-bundle-");
+      ca = {
+        // One source without a final newline, one with.
+        selfSigned: makeCertificates(path.join(dir, "self-signed"), "Gitpod self-signed CA").caPem.trimEnd(),
+        corporate: makeCertificates(path.join(dir, "corporate"), "ACME corporate CA").caPem,
+        corporate2: makeCertificates(path.join(dir, "corporate2"), "ACME corporate CA 2").caPem,
+      };
+      expect(ca.corporate.endsWith("\n")).toBe(true);
+    });
+
+    const sources = (api: FakeKubeApi, corporate = ca.corporate) => {
+      api.put(secretObject(SELF_SIGNED, { "ca.crt": ca.selfSigned, "tls.crt": ca.selfSigned, "tls.key": "not a key" }));
+      api.put(secretObject(CORPORATE, { "ca.crt": corporate }));
+    };
+    const bundleIn = (result: Run) => decoded(secretIn(result, BUNDLE)!, "ca.crt");
+
+    it("concatenates the sources' ca.crt in order, with or without a final newline, into one secret", async () => {
+      const result = await run("apply", { env, configure: (api) => sources(api) });
+      expect(result.status).toBe(0);
+      const secret = secretIn(result, BUNDLE)!;
+      expect(secret.metadata).toMatchObject({ name: BUNDLE, namespace: NAMESPACE, labels: MANAGED_BY });
+      expect(Object.keys(secret.data)).toEqual(["ca.crt"]);
+      expect(bundleIn(result)).toBe(`${ca.selfSigned}\n${ca.corporate}`);
+      expect(certificateSubjects(bundleIn(result))).toEqual(["subject=CN = Gitpod self-signed CA", "subject=CN = ACME corporate CA"]);
+      // (Without the newline in between, openssl would not find both.)
+      expect(certificateSubjects(ca.selfSigned + ca.corporate)).not.toHaveLength(2);
+      expect(result.stderr).toContain(`CA bundle ${BUNDLE} created from: ${SELF_SIGNED} ${CORPORATE}`);
+      // After the TLS wait: the self-signed CA's secret is read only once the TLS secret is there.
+      const paths = result.api.requests.map((request) => request.path);
+      expect(paths.indexOf(`/api/v1/namespaces/${NAMESPACE}/secrets/${SELF_SIGNED}`)).toBeGreaterThan(paths.indexOf(`/api/v1/namespaces/${NAMESPACE}/secrets/https-certificates`));
+    });
+
+    it("rewrites the bundle when a source changed, and leaves it alone when nothing did", async () => {
+      const previous = secretObject(BUNDLE, { "ca.crt": `${ca.selfSigned}\n${ca.corporate}` }, MANAGED_BY);
+      const changed = await run("apply", { env, configure: (api) => (sources(api, ca.corporate2), api.put(previous)) });
+      expect(changed.status).toBe(0);
+      expect(bundleIn(changed)).toBe(`${ca.selfSigned}\n${ca.corporate2}`);
+      expect(certificateSubjects(bundleIn(changed))).toEqual(["subject=CN = Gitpod self-signed CA", "subject=CN = ACME corporate CA 2"]);
+      expect(writesTo(changed, BUNDLE).map((request) => request.method)).toEqual(["PATCH"]);
+      expect(changed.stderr).toContain(`CA bundle ${BUNDLE} updated from: ${SELF_SIGNED} ${CORPORATE}`);
+
+      const same = await run("apply", { env, configure: (api) => (sources(api), api.put(previous)) });
+      expect(same.status).toBe(0);
+      expect(writesTo(same, BUNDLE)).toEqual([]);
+      expect(same.stderr).toContain(`CA bundle ${BUNDLE} is up to date`);
+    });
+
+    it("fails clearly, installing nothing, when a source secret or its ca.crt is missing", async () => {
+      const missing = await run("apply", { env, configure: (api) => api.put(secretObject(SELF_SIGNED, { "ca.crt": ca.selfSigned })) });
+      expect(missing.stderr).toContain(
+        `ERROR: could not read secret ${CORPORATE}, a source of the CA bundle ${BUNDLE}: Error from server (NotFound): secrets "${CORPORATE}" not found`,
+      );
+      const noKey = await run("apply", { env, configure: (api) => (sources(api), api.put(secretObject(CORPORATE, { "tls.crt": ca.corporate }))) });
+      expect(noKey.stderr).toContain(`ERROR: secret ${CORPORATE}, a source of the CA bundle ${BUNDLE}, has no key ca.crt`);
+      const notPem = await run("apply", { env, configure: (api) => (sources(api), api.put(secretObject(CORPORATE, { "ca.crt": "not a certificate" }))) });
+      expect(notPem.stderr).toContain(`ERROR: key ca.crt of secret ${CORPORATE}, a source of the CA bundle ${BUNDLE}, holds no PEM certificate`);
+      const noSources = await run("apply", { env: { CUSTOM_CA_BUNDLE_SECRET: BUNDLE } });
+      expect(noSources.stderr).toContain(`ERROR: CUSTOM_CA_BUNDLE_SOURCES names no secret for the CA bundle ${BUNDLE}`);
+      for (const result of [missing, noKey, notPem, noSources]) {
+        expect(result.status).toBe(1);
+        expect(writesTo(result, BUNDLE)).toEqual([]);
+        expect(result.calls.some((call) => call.startsWith("installer render") || call.startsWith("helm"))).toBe(false);
+      }
+    });
+
+    it("gives the workloads that read the bundle a checksum of the bundle as this very apply wrote it", async () => {
+      // customCACert makes workloads mount the bundle; here the proxy does.
+      const render = withSecretVolume(DEFAULT_RENDER, "_Deployment_proxy.yaml", BUNDLE);
+      const watched = { ...env, WATCHED_SECRETS: `${jobEnv(jobs.external.apply).WATCHED_SECRETS} ${BUNDLE}` };
+      const first = await run("apply", { env: watched, render, configure: (api) => sources(api) });
+      // The corporate CA changes: the bundle the previous apply wrote is stale when this one starts.
+      const stale = secretIn(first, BUNDLE)!;
+      const rotated = await run("apply", { env: watched, render, configure: (api) => (sources(api, ca.corporate2), api.put(JSON.parse(JSON.stringify(stale)))) });
+      // The next apply, with the bundle as the rotation left it.
+      const settled = await run("apply", { env: watched, render, configure: (api) => (sources(api, ca.corporate2), api.put(JSON.parse(JSON.stringify(secretIn(rotated, BUNDLE))))) });
+      for (const result of [first, rotated, settled]) expect(result.status).toBe(0);
+      const [before, after, next] = [first, rotated, settled].map((result) => manifestObjects(result.release!.manifest));
+      expect(readersIn(before)).toContain("Deployment/proxy");
+      expect(checksumOf(after["Deployment/proxy"])).not.toBe(checksumOf(before["Deployment/proxy"]));
+      expect(checksumOf(after["Deployment/proxy"])).toBe(checksumOf(next["Deployment/proxy"]));
+      const changed = Object.keys(after).filter((id) => JSON.stringify(after[id]) !== JSON.stringify(before[id]));
+      expect(changed).toEqual(["Deployment/proxy"]);
     });
   });
 

@@ -6,9 +6,9 @@
 #
 #   gitpod-release.sh apply       post-install/post-upgrade hook: validate the config, create the
 #                                 SSH gateway host key if asked and missing, wait for the TLS secret,
-#                                 render with a stable seed, wrap the objects as a chart, recover an
-#                                 interrupted release, stop running workspaces (upgrade only) and
-#                                 `helm upgrade --install --atomic` it.
+#                                 build the custom CA bundle if asked, render with a stable seed, wrap
+#                                 the objects as a chart, recover an interrupted release, stop running
+#                                 workspaces (upgrade only) and `helm upgrade --install --atomic` it.
 #   gitpod-release.sh uninstall   pre-delete hook: stop running workspaces, then `helm uninstall`.
 #                                 Fails, and so stops the Terraform destroy, when it cannot tell
 #                                 whether Gitpod is installed.
@@ -33,6 +33,13 @@
 #   SSH_GATEWAY_HOST_KEY_SECRET  secret holding the SSH gateway's host key (Gitpod's
 #                           sshGatewayHostKey): created with a new RSA 4096 key under key host.key
 #                           when it does not exist, never changed when it does  [unset: no step]
+#   CUSTOM_CA_BUNDLE_SECRET secret (key ca.crt) for Gitpod's customCACert, written from
+#                           CUSTOM_CA_BUNDLE_SOURCES whenever its content differs  [unset: no step]
+#   CUSTOM_CA_BUNDLE_SOURCES  space-separated secrets, each with key ca.crt (PEM certificates),
+#                           whose certificates make up the bundle, in this order (required with
+#                           CUSTOM_CA_BUNDLE_SECRET; e.g. cert-manager's self-signed CA, then a
+#                           corporate CA). Name the bundle in WATCHED_SECRETS too: a CA change then
+#                           rolls the workloads that read it.
 #
 # Secrets this script creates, in Gitpod's namespace, labelled app.kubernetes.io/managed-by=gitpod-cdktf:
 #   - The SSH gateway host key lives outside Helm and outside Terraform on purpose: it is Gitpod's
@@ -44,6 +51,7 @@
 #     made by Helm's genPrivateKey (Go's crypto: RSA 4096, PKCS#1 PEM, as KOTS made it), not by
 #     ssh-keygen, which stops with "No user exists for uid" when run, as this Job is, under a uid
 #     the image's /etc/passwd does not list. Its material is never printed.
+#   - The CA bundle is derived data, made again from its sources on every apply.
 set -eu
 
 RELEASE_NAME=${RELEASE_NAME:-gitpod}
@@ -60,6 +68,8 @@ GPCTL=${GPCTL:-/app/gpctl}
 WORK_DIR=${WORK_DIR:-/tmp/gitpod-release}
 POLL_SECONDS=${POLL_SECONDS:-10}
 SSH_GATEWAY_HOST_KEY_SECRET=${SSH_GATEWAY_HOST_KEY_SECRET:-}
+CUSTOM_CA_BUNDLE_SECRET=${CUSTOM_CA_BUNDLE_SECRET:-}
+CUSTOM_CA_BUNDLE_SOURCES=${CUSTOM_CA_BUNDLE_SOURCES:-}
 
 # Annotation on the pod template of every workload that reads a watched secret.
 CHECKSUM_ANNOTATION=gitpod-cdktf/secrets-checksum
@@ -187,6 +197,63 @@ EOF
   fi
   rm -rf "$keygen"
   log "created SSH gateway host key secret $secret; it stays, outside Helm, across upgrades and reinstalls"
+}
+
+# Gitpod's customCACert is one secret with one key, ca.crt: when TLS is self-signed (its CA made by
+# cert-manager, at run time, into a secret) and the admin adds a CA of their own, that secret must
+# hold both. Concatenates the sources' ca.crt in order, each ending in a newline, and writes the
+# bundle secret only when its content differs. Runs after the TLS wait (the self-signed CA exists
+# by then) and before render, whose watched-secret checksums then see the bundle as it is now.
+build_custom_ca_bundle() {
+  if [ -z "$CUSTOM_CA_BUNDLE_SECRET" ]; then
+    [ -z "$CUSTOM_CA_BUNDLE_SOURCES" ] || fail "CUSTOM_CA_BUNDLE_SOURCES is set but CUSTOM_CA_BUNDLE_SECRET, the secret to write them to, is not"
+    return 0
+  fi
+  bundle_secret=$CUSTOM_CA_BUNDLE_SECRET
+  [ -n "$(printf '%s' "$CUSTOM_CA_BUNDLE_SOURCES" | tr -d ' \t\n')" ] || fail "CUSTOM_CA_BUNDLE_SOURCES names no secret for the CA bundle $bundle_secret"
+  bundle=$WORK_DIR/ca-bundle.crt
+  piece=$WORK_DIR/ca-source.crt
+  : >"$bundle"
+  for source in $CUSTOM_CA_BUNDLE_SOURCES; do
+    [ "$source" != "$bundle_secret" ] || fail "the CA bundle $bundle_secret cannot be one of its own sources"
+    encoded=$(kubectl get secret "$source" --namespace "$NAMESPACE" -o 'jsonpath={.data.ca\.crt}' 2>"$WORK_DIR/ca-source.err") ||
+      fail "could not read secret $source, a source of the CA bundle $bundle_secret: $(first_error_line "$WORK_DIR/ca-source.err")"
+    [ -n "$encoded" ] || fail "secret $source, a source of the CA bundle $bundle_secret, has no key ca.crt (or it is empty)"
+    printf '%s' "$encoded" | base64 -d >"$piece" 2>/dev/null || fail "key ca.crt of secret $source is not valid base64"
+    grep -q -- '-----BEGIN CERTIFICATE-----' "$piece" || fail "key ca.crt of secret $source, a source of the CA bundle $bundle_secret, holds no PEM certificate"
+    cat "$piece" >>"$bundle"
+    # A source without a final newline would run its last line into the next one's first.
+    [ -z "$(tail -c 1 "$piece")" ] || printf '\n' >>"$bundle"
+  done
+
+  if encoded=$(kubectl get secret "$bundle_secret" --namespace "$NAMESPACE" -o 'jsonpath={.data.ca\.crt}' 2>"$WORK_DIR/ca-bundle.err"); then
+    printf '%s' "$encoded" | base64 -d >"$WORK_DIR/ca-bundle.current" 2>/dev/null || : >"$WORK_DIR/ca-bundle.current"
+    if cmp -s "$bundle" "$WORK_DIR/ca-bundle.current"; then
+      log "CA bundle $bundle_secret is up to date"
+      return 0
+    fi
+    action=update
+  elif grep -q '(NotFound)' "$WORK_DIR/ca-bundle.err"; then
+    action=create
+  else
+    fail "could not read the CA bundle secret $bundle_secret: $(first_error_line "$WORK_DIR/ca-bundle.err")"
+  fi
+
+  # The secret as kubectl builds it (it base64-encodes the data), labelled.
+  desired=$WORK_DIR/ca-bundle.json
+  { kubectl create secret generic "$bundle_secret" --namespace "$NAMESPACE" --from-file="ca.crt=$bundle" --dry-run=client -o json >"$WORK_DIR/ca-bundle.raw.json" &&
+    jq --arg key "$MANAGED_BY_KEY" --arg value "$MANAGED_BY_VALUE" '.metadata.labels[$key] = $value' "$WORK_DIR/ca-bundle.raw.json" >"$desired"; } ||
+    fail "could not build the CA bundle secret $bundle_secret"
+  if [ "$action" = create ]; then
+    kubectl create --validate=false --filename "$desired" >/dev/null 2>"$WORK_DIR/ca-bundle.err" ||
+      fail "could not create the CA bundle secret $bundle_secret: $(first_error_line "$WORK_DIR/ca-bundle.err")"
+  else
+    jq '{metadata: {labels: .metadata.labels}, data: .data}' "$desired" >"$WORK_DIR/ca-bundle.patch.json" ||
+      fail "could not build the CA bundle secret $bundle_secret"
+    kubectl patch secret "$bundle_secret" --namespace "$NAMESPACE" --type merge --patch-file "$WORK_DIR/ca-bundle.patch.json" >/dev/null 2>"$WORK_DIR/ca-bundle.err" ||
+      fail "could not update the CA bundle secret $bundle_secret: $(first_error_line "$WORK_DIR/ca-bundle.err")"
+  fi
+  log "CA bundle $bundle_secret ${action}d from: $CUSTOM_CA_BUNDLE_SOURCES"
 }
 
 # gpctl has no namespace flag and reads only the kubeconfig of its own --kubeconfig flag (default
@@ -377,6 +444,8 @@ apply() {
   "$INSTALLER" validate config --config "$CONFIG_FILE" || fail "the installer rejected the configuration (details above)"
   ensure_ssh_gateway_host_key
   wait_for_tls_secret
+  # Before render_chart: its watched-secret checksums must see the bundle as written now.
+  build_custom_ca_bundle
   render_chart
   read_release_state
   recover_interrupted_release
