@@ -7,19 +7,20 @@
  * install/uninstall/rollback (the install is real helm in client dry-run mode: the same chart
  * loading, templating and manifest building, without applying) and gpctl.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { App, TerraformStack } from "cdktf";
-import { load, loadAll } from "js-yaml";
+import { dump, load, loadAll } from "js-yaml";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { GitpodInstallation, RELEASE_SCRIPT_PATH } from "../modules/gitpod/gitpod-installation";
 import { helmReleaseSecret, startFakeKubeApi, type FakeKubeApi, type HelmReleaseStatus } from "./support/fake-kube-api";
 import { installerRender, writeInstallerRender, type RenderedObject } from "./support/installer-render";
 import { literalInstallationProps } from "./support/literal-installation";
+import { makeCertificates } from "./support/servers/certificates";
 import { scratchDir } from "./support/synth";
-import { busyboxTool, describeWithTools, findTool, helmTool, KUBE_TOOLS_BIN, kubectlTool, kubeToolsEnv } from "./support/tools";
+import { busyboxTool, describeWithTools, findTool, helmTool, KUBE_TOOLS_BIN, kubectlTool, kubeToolsEnv, sshKeygenTool } from "./support/tools";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,6 +29,7 @@ const NAMESPACE = "gitpod";
 const INSTALLER_NAMESPACE = "gitpod-installer";
 const SECRETS = { database: "gitpod-database", objectStorage: "gitpod-object-storage", registry: "gitpod-registry-auth", authProvider: "gitpod-auth-github" };
 const CHECKSUM = "gitpod-cdktf/secrets-checksum";
+const MANAGED_BY = { "app.kubernetes.io/managed-by": "gitpod-cdktf" };
 
 type RegistryKind = "external" | "in-cluster";
 
@@ -85,6 +87,11 @@ esac`,
   // 0.24): it reads only the kubeconfig of --kubeconfig (default ~/.kube/config, never KUBECONFIG);
   // a kubeconfig with a cluster gives the current context's namespace, one without (in the Job)
   // the in-cluster namespace: POD_NAMESPACE, else the pod's own. Logged without the flag.
+  // The image's ssh-keygen as the Job runs it: under uid 65532, which the image's /etc/passwd does
+  // not list, OpenSSH's ssh-keygen stops before doing anything.
+  "ssh-keygen": `
+echo "No user exists for uid 65532" >&2
+exit 255`,
   gpctl: `
 config=$HOME/.kube/config
 while [ $# -gt 0 ]; do
@@ -138,6 +145,7 @@ interface Scenario {
 
 interface Run {
   readonly status: number | null;
+  readonly stdout: string;
   readonly stderr: string;
   /** Stand-in calls, in order. */
   readonly calls: string[];
@@ -145,6 +153,8 @@ interface Run {
   readonly release?: Json;
   readonly chartDir: string;
   readonly api: FakeKubeApi;
+  /** The run's scratch folder (WORK_DIR is its work/). */
+  readonly dir: string;
 }
 
 const DEFAULT_RENDER = installerRender({ namespace: NAMESPACE, secrets: SECRETS });
@@ -237,11 +247,13 @@ async function run(action: "apply" | "uninstall", scenario: Scenario = {}): Prom
   const releaseFile = path.join(state, "release.json");
   return {
     status: result.status,
+    stdout: result.stdout,
     stderr: result.stderr,
     calls: fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n").filter(Boolean).map((line) => line.split(dir).join("<dir>")),
     release: fs.existsSync(releaseFile) ? JSON.parse(fs.readFileSync(releaseFile, "utf8")) : undefined,
     chartDir: path.join(state, "chart"),
     api,
+    dir,
   };
 }
 
@@ -279,6 +291,56 @@ const readersIn = (objects: Record<string, Json>) =>
     .filter(([, object]) => checksumOf(object) !== undefined)
     .map(([id]) => id)
     .sort();
+
+/** Secrets the script itself creates (SSH_GATEWAY_HOST_KEY_SECRET, CUSTOM_CA_BUNDLE_SECRET). */
+const HOST_KEY = "gitpod-ssh-gateway-host-key";
+const BUNDLE = "gitpod-custom-ca";
+
+const secretObject = (name: string, data: Record<string, string>, labels?: Record<string, string>): Json => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name, namespace: NAMESPACE, ...(labels ? { labels } : {}) },
+  data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString("base64")])),
+});
+const secretIn = (result: Run, name: string) => result.api.get("v1", "Secret", NAMESPACE, name) as Json | undefined;
+const decoded = (secret: Json, key: string) => Buffer.from(secret.data[key], "base64").toString("utf8");
+
+/** The requests of a run that created, changed or deleted secret `name`. */
+const writesTo = (result: Run, name: string) =>
+  result.api.requests.filter(
+    (request) => request.method !== "GET" && (request.path.endsWith(`/secrets/${name}`) || (request.path.endsWith("/secrets") && (request.body as Json | undefined)?.metadata?.name === name)),
+  );
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(file) : entry.isFile() ? [file] : [];
+  });
+}
+
+/** What would betray a private key: its PEM markers, every line of its body, its base64 as stored. */
+const keyTraces = (pem: string, stored: string) => ["PRIVATE KEY", ...pem.split("\n").filter((line) => line && !line.startsWith("-----")), stored.slice(0, 64)];
+
+/** The subjects of the certificates openssl finds in a PEM bundle, in order. */
+function certificateSubjects(pem: string): string[] {
+  const file = path.join(scratchDir("bundle-"), "bundle.crt");
+  fs.writeFileSync(file, pem);
+  const pkcs7 = spawnSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", file], { encoding: "utf8" });
+  if (pkcs7.status !== 0) return [];
+  const certificates = spawnSync("openssl", ["pkcs7", "-print_certs", "-noout"], { input: pkcs7.stdout, encoding: "utf8" });
+  return certificates.stdout.split("\n").filter((line) => line.startsWith("subject="));
+}
+
+/** The render with one more secret volume in a workload's pod template (as customCACert adds one). */
+function withSecretVolume(render: readonly RenderedObject[], fileSuffix: string, secretName: string): RenderedObject[] {
+  return render.map((item) => {
+    if (!item.fileName.endsWith(fileSuffix)) return item;
+    const object = JSON.parse(JSON.stringify(item.object)) as Json;
+    object.spec.template.spec.volumes = [...(object.spec.template.spec.volumes ?? []), { name: "custom-ca-certificate", secret: { secretName } }];
+    const text = `---\n# ${object.apiVersion}/${object.kind} ${object.metadata.name}\n${dump(object, { sortKeys: true, noArrayIndent: true, lineWidth: -1 }).trimEnd()}`;
+    return { ...item, object, text };
+  });
+}
 
 describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, with real kubectl and helm", [busyboxTool(), helmTool(), kubectlTool(), findTool("jq")], () => {
   beforeAll(() => {
@@ -594,6 +656,176 @@ describeWithTools("gitpod-release.sh, as its hook Job runs it under busybox, wit
       const forbidden = await run("apply", { configure: (api) => api.forbid("GET", /\/secrets\/gitpod-object-storage$/) });
       expect(forbidden.stderr).toMatch(/ERROR: could not read secret gitpod-object-storage, which Gitpod's config refers to: Error from server \(Forbidden\)/);
       for (const result of [missing, forbidden]) expect(result.calls.some((call) => call.startsWith("helm"))).toBe(false);
+    });
+  });
+
+  describeWithTools("the SSH gateway host key (SSH_GATEWAY_HOST_KEY_SECRET)", [sshKeygenTool()], () => {
+    const env = { SSH_GATEWAY_HOST_KEY_SECRET: HOST_KEY };
+    let first: Run;
+    beforeAll(async () => {
+      first = await run("apply", { env });
+    });
+
+    it("is created before render when missing: a secret in Gitpod's namespace with one key, host.key", () => {
+      expect(first.status).toBe(0);
+      const secret = secretIn(first, HOST_KEY)!;
+      expect(secret.metadata).toMatchObject({ name: HOST_KEY, namespace: NAMESPACE, labels: MANAGED_BY });
+      expect(secret.type).toBe("Opaque");
+      expect(Object.keys(secret.data)).toEqual(["host.key"]);
+      expect(first.calls.slice(0, 3)).toEqual([
+        "installer validate config --config <dir>/gitpod.config.yaml",
+        `helm template ssh-gateway-host-key <dir>/work/host-key --set-string name=${HOST_KEY}`,
+        expect.stringMatching(/^installer render /),
+      ]);
+      expect(first.stderr).toContain(`created SSH gateway host key secret ${HOST_KEY}`);
+    });
+
+    it("holds an RSA 4096 private key in PEM that OpenSSH reads (ws-proxy parses it with Go's ssh.ParsePrivateKey)", () => {
+      const pem = decoded(secretIn(first, HOST_KEY)!, "host.key");
+      expect(pem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+\n-----END RSA PRIVATE KEY-----\n$/);
+      const file = path.join(scratchDir("host-key-"), "host.key");
+      fs.writeFileSync(file, pem, { mode: 0o600 });
+      const publicKey = spawnSync("ssh-keygen", ["-y", "-f", file], { encoding: "utf8" });
+      expect([publicKey.status, publicKey.stderr]).toEqual([0, ""]);
+      expect(publicKey.stdout).toMatch(/^ssh-rsa AAAA/);
+      expect(spawnSync("ssh-keygen", ["-l", "-f", file], { encoding: "utf8" }).stdout).toMatch(/^4096 SHA256:\S+ .*\(RSA\)$/m);
+    });
+
+    it("leaves nothing of the key in the script's output, its calls or its files", () => {
+      const secret = secretIn(first, HOST_KEY)!;
+      const traces = keyTraces(decoded(secret, "host.key"), secret.data["host.key"]);
+      const output = [first.stdout, first.stderr, ...first.calls].join("\n");
+      expect(traces.filter((trace) => output.includes(trace))).toEqual([]);
+      const files = filesUnder(first.dir).filter((file) => traces.some((trace) => fs.readFileSync(file, "latin1").includes(trace)));
+      expect(files).toEqual([]);
+      expect(fs.existsSync(path.join(first.dir, "work", "host-key"))).toBe(false);
+    });
+
+    it("is kept by the next apply: not written, no other key generated", async () => {
+      const original = secretIn(first, HOST_KEY)!;
+      const second = await run("apply", { env, configure: (api) => api.put(JSON.parse(JSON.stringify(original))) });
+      expect(second.status).toBe(0);
+      expect(second.stderr).toContain(`SSH gateway host key secret ${HOST_KEY} exists: left as it is`);
+      expect(secretIn(second, HOST_KEY)).toEqual(original);
+      expect(writesTo(second, HOST_KEY)).toEqual([]);
+      expect(second.calls.filter((call) => call.startsWith("helm template"))).toEqual([]);
+    });
+
+    it("leaves a secret the admin made alone, whatever its keys and labels", async () => {
+      const own = { apiVersion: "v1", kind: "Secret", metadata: { name: HOST_KEY, namespace: NAMESPACE }, data: { id_ed25519: Buffer.from("the admin's key").toString("base64") } };
+      const result = await run("apply", { env, configure: (api) => api.put(JSON.parse(JSON.stringify(own))) });
+      expect(result.status).toBe(0);
+      expect(secretIn(result, HOST_KEY)).toEqual(own);
+      expect(writesTo(result, HOST_KEY)).toEqual([]);
+    });
+
+    it("fails, generating and installing nothing, when it cannot tell whether the secret exists (not NotFound)", async () => {
+      const result = await run("apply", { env, configure: (api) => api.forbid("GET", new RegExp(`/secrets/${HOST_KEY}$`)) });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`ERROR: could not look for SSH gateway host key secret ${HOST_KEY}: Error from server \\(Forbidden\\)`));
+      expect(writesTo(result, HOST_KEY)).toEqual([]);
+      expect(result.calls).toEqual(["installer validate config --config <dir>/gitpod.config.yaml"]);
+    });
+
+    it("fails clearly when it may not create the secret, and leaves no key behind", async () => {
+      const result = await run("apply", { env, configure: (api) => api.forbid("POST", /\/secrets$/) });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`ERROR: could not create SSH gateway host key secret ${HOST_KEY}: Error from server \\(Forbidden\\)`));
+      expect(result.stdout + result.stderr).not.toContain("PRIVATE KEY");
+      expect(fs.existsSync(path.join(result.dir, "work", "host-key"))).toBe(false);
+      expect(result.calls.some((call) => call.startsWith("installer render") || call.startsWith("helm upgrade"))).toBe(false);
+    });
+  });
+
+  describeWithTools("the custom CA bundle (CUSTOM_CA_BUNDLE_SECRET, CUSTOM_CA_BUNDLE_SOURCES)", [findTool("openssl", ["version"])], () => {
+    /** cert-manager's secret of the self-signed CA (ca.crt, tls.crt, tls.key), then a Terraform-written one. */
+    const SELF_SIGNED = "gitpod-self-signed-ca";
+    const CORPORATE = "gitpod-corporate-ca";
+    const env = { CUSTOM_CA_BUNDLE_SECRET: BUNDLE, CUSTOM_CA_BUNDLE_SOURCES: `${SELF_SIGNED} ${CORPORATE}` };
+    let ca: Record<"selfSigned" | "corporate" | "corporate2", string>;
+    beforeAll(() => {
+      const dir = scratchDir("ca-bundle-");
+      ca = {
+        // One source without a final newline, one with.
+        selfSigned: makeCertificates(path.join(dir, "self-signed"), "Gitpod self-signed CA").caPem.trimEnd(),
+        corporate: makeCertificates(path.join(dir, "corporate"), "ACME corporate CA").caPem,
+        corporate2: makeCertificates(path.join(dir, "corporate2"), "ACME corporate CA 2").caPem,
+      };
+      expect(ca.corporate.endsWith("\n")).toBe(true);
+    });
+
+    const sources = (api: FakeKubeApi, corporate = ca.corporate) => {
+      api.put(secretObject(SELF_SIGNED, { "ca.crt": ca.selfSigned, "tls.crt": ca.selfSigned, "tls.key": "not a key" }));
+      api.put(secretObject(CORPORATE, { "ca.crt": corporate }));
+    };
+    const bundleIn = (result: Run) => decoded(secretIn(result, BUNDLE)!, "ca.crt");
+
+    it("concatenates the sources' ca.crt in order, with or without a final newline, into one secret", async () => {
+      const result = await run("apply", { env, configure: (api) => sources(api) });
+      expect(result.status).toBe(0);
+      const secret = secretIn(result, BUNDLE)!;
+      expect(secret.metadata).toMatchObject({ name: BUNDLE, namespace: NAMESPACE, labels: MANAGED_BY });
+      expect(Object.keys(secret.data)).toEqual(["ca.crt"]);
+      expect(bundleIn(result)).toBe(`${ca.selfSigned}\n${ca.corporate}`);
+      expect(certificateSubjects(bundleIn(result))).toEqual(["subject=CN = Gitpod self-signed CA", "subject=CN = ACME corporate CA"]);
+      // (Without the newline in between, openssl would not find both.)
+      expect(certificateSubjects(ca.selfSigned + ca.corporate)).not.toHaveLength(2);
+      expect(result.stderr).toContain(`CA bundle ${BUNDLE} created from: ${SELF_SIGNED} ${CORPORATE}`);
+      // After the TLS wait: the self-signed CA's secret is read only once the TLS secret is there.
+      const paths = result.api.requests.map((request) => request.path);
+      expect(paths.indexOf(`/api/v1/namespaces/${NAMESPACE}/secrets/${SELF_SIGNED}`)).toBeGreaterThan(paths.indexOf(`/api/v1/namespaces/${NAMESPACE}/secrets/https-certificates`));
+    });
+
+    it("rewrites the bundle when a source changed, and leaves it alone when nothing did", async () => {
+      const previous = secretObject(BUNDLE, { "ca.crt": `${ca.selfSigned}\n${ca.corporate}` }, MANAGED_BY);
+      const changed = await run("apply", { env, configure: (api) => (sources(api, ca.corporate2), api.put(previous)) });
+      expect(changed.status).toBe(0);
+      expect(bundleIn(changed)).toBe(`${ca.selfSigned}\n${ca.corporate2}`);
+      expect(certificateSubjects(bundleIn(changed))).toEqual(["subject=CN = Gitpod self-signed CA", "subject=CN = ACME corporate CA 2"]);
+      expect(writesTo(changed, BUNDLE).map((request) => request.method)).toEqual(["PATCH"]);
+      expect(changed.stderr).toContain(`CA bundle ${BUNDLE} updated from: ${SELF_SIGNED} ${CORPORATE}`);
+
+      const same = await run("apply", { env, configure: (api) => (sources(api), api.put(previous)) });
+      expect(same.status).toBe(0);
+      expect(writesTo(same, BUNDLE)).toEqual([]);
+      expect(same.stderr).toContain(`CA bundle ${BUNDLE} is up to date`);
+    });
+
+    it("fails clearly, installing nothing, when a source secret or its ca.crt is missing", async () => {
+      const missing = await run("apply", { env, configure: (api) => api.put(secretObject(SELF_SIGNED, { "ca.crt": ca.selfSigned })) });
+      expect(missing.stderr).toContain(
+        `ERROR: could not read secret ${CORPORATE}, a source of the CA bundle ${BUNDLE}: Error from server (NotFound): secrets "${CORPORATE}" not found`,
+      );
+      const noKey = await run("apply", { env, configure: (api) => (sources(api), api.put(secretObject(CORPORATE, { "tls.crt": ca.corporate }))) });
+      expect(noKey.stderr).toContain(`ERROR: secret ${CORPORATE}, a source of the CA bundle ${BUNDLE}, has no key ca.crt`);
+      const notPem = await run("apply", { env, configure: (api) => (sources(api), api.put(secretObject(CORPORATE, { "ca.crt": "not a certificate" }))) });
+      expect(notPem.stderr).toContain(`ERROR: key ca.crt of secret ${CORPORATE}, a source of the CA bundle ${BUNDLE}, holds no PEM certificate`);
+      const noSources = await run("apply", { env: { CUSTOM_CA_BUNDLE_SECRET: BUNDLE } });
+      expect(noSources.stderr).toContain(`ERROR: CUSTOM_CA_BUNDLE_SOURCES names no secret for the CA bundle ${BUNDLE}`);
+      for (const result of [missing, noKey, notPem, noSources]) {
+        expect(result.status).toBe(1);
+        expect(writesTo(result, BUNDLE)).toEqual([]);
+        expect(result.calls.some((call) => call.startsWith("installer render") || call.startsWith("helm"))).toBe(false);
+      }
+    });
+
+    it("gives the workloads that read the bundle a checksum of the bundle as this very apply wrote it", async () => {
+      // customCACert makes workloads mount the bundle; here the proxy does.
+      const render = withSecretVolume(DEFAULT_RENDER, "_Deployment_proxy.yaml", BUNDLE);
+      const watched = { ...env, WATCHED_SECRETS: `${jobEnv(jobs.external.apply).WATCHED_SECRETS} ${BUNDLE}` };
+      const first = await run("apply", { env: watched, render, configure: (api) => sources(api) });
+      // The corporate CA changes: the bundle the previous apply wrote is stale when this one starts.
+      const stale = secretIn(first, BUNDLE)!;
+      const rotated = await run("apply", { env: watched, render, configure: (api) => (sources(api, ca.corporate2), api.put(JSON.parse(JSON.stringify(stale)))) });
+      // The next apply, with the bundle as the rotation left it.
+      const settled = await run("apply", { env: watched, render, configure: (api) => (sources(api, ca.corporate2), api.put(JSON.parse(JSON.stringify(secretIn(rotated, BUNDLE))))) });
+      for (const result of [first, rotated, settled]) expect(result.status).toBe(0);
+      const [before, after, next] = [first, rotated, settled].map((result) => manifestObjects(result.release!.manifest));
+      expect(readersIn(before)).toContain("Deployment/proxy");
+      expect(checksumOf(after["Deployment/proxy"])).not.toBe(checksumOf(before["Deployment/proxy"]));
+      expect(checksumOf(after["Deployment/proxy"])).toBe(checksumOf(next["Deployment/proxy"]));
+      const changed = Object.keys(after).filter((id) => JSON.stringify(after[id]) !== JSON.stringify(before[id]));
+      expect(changed).toEqual(["Deployment/proxy"]);
     });
   });
 

@@ -194,9 +194,10 @@ describe("the installer's rights", () => {
     }
   });
 
-  it("let the release script read secrets, keep Helm's records, wait for pods and reach ws-manager", () => {
+  it("let the release script read and write secrets, keep Helm's records, wait for pods and reach ws-manager", () => {
     const core = (resource: string, verb: string) => allows(inGitpodNamespace, { apiGroup: "", resource, verb });
-    expect(["get", "list", "create", "update", "delete"].every((verb) => core("secrets", verb))).toBe(true);
+    // Helm's records; the SSH gateway host key (get, create) and the CA bundle (get, create, patch).
+    expect(["get", "list", "create", "update", "patch", "delete"].every((verb) => core("secrets", verb))).toBe(true);
     expect(core("pods", "list") && core("pods/portforward", "create")).toBe(true);
     expect(allows(inGitpodNamespace, { apiGroup: "apps", resource: "replicasets", verb: "list" })).toBe(true);
   });

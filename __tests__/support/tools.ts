@@ -160,6 +160,17 @@ export const kubectlTool = (): Tool => unpackedTool("kubectl", ["version", "--cl
 /** busybox ash: the shell family of Gitpod's Alpine-based installer image. */
 export const busyboxTool = (): Tool => findTool("busybox", ["true"]);
 
+/** OpenSSH's ssh-keygen (Debian package openssh-client): reads SSH keys the way SSH clients do. */
+export function sshKeygenTool(): Tool {
+  const name = "ssh-keygen";
+  // It has no version flag: an unknown option prints its usage and exits 1.
+  const result = spawnSync(name, ["-?"], { encoding: "utf8" });
+  if (result.error) return { name, available: false, reason: `${name} is not installed (run .ci/install-tools; Debian package openssh-client)` };
+  // It stops before anything else when the user has no passwd entry ("No user exists for uid").
+  if (!result.stderr.includes("usage: ssh-keygen")) return { name, available: false, reason: `${name} does not run here: ${result.stderr.trim().split("\n")[0]}` };
+  return { name, available: true };
+}
+
 /**
  * Environment for running helm/kubectl (or a script calling them) in isolation: the tools first on
  * PATH, and every cache, config and kubeconfig inside `dir`, never the user's.

@@ -4,10 +4,11 @@
 # as a Helm hook Job of the gitpod-cdktf release chart, so the machine running Terraform needs none
 # of these tools. Facts it relies on: docs/gitpod-installer.md.
 #
-#   gitpod-release.sh apply       post-install/post-upgrade hook: validate the config, wait for the
-#                                 TLS secret, render with a stable seed, wrap the objects as a chart,
-#                                 recover an interrupted release, stop running workspaces (upgrade
-#                                 only) and `helm upgrade --install --atomic` it.
+#   gitpod-release.sh apply       post-install/post-upgrade hook: validate the config, create the
+#                                 SSH gateway host key if asked and missing, wait for the TLS secret,
+#                                 build the custom CA bundle if asked, render with a stable seed, wrap
+#                                 the objects as a chart, recover an interrupted release, stop running
+#                                 workspaces (upgrade only) and `helm upgrade --install --atomic` it.
 #   gitpod-release.sh uninstall   pre-delete hook: stop running workspaces, then `helm uninstall`.
 #                                 Fails, and so stops the Terraform destroy, when it cannot tell
 #                                 whether Gitpod is installed.
@@ -29,6 +30,28 @@
 #   GPCTL                   gpctl binary                            [/app/gpctl]
 #   WORK_DIR                scratch folder                          [/tmp/gitpod-release]
 #   POLL_SECONDS            pause between checks (TLS secret, workspaces)  [10]
+#   SSH_GATEWAY_HOST_KEY_SECRET  secret holding the SSH gateway's host key (Gitpod's
+#                           sshGatewayHostKey): created with a new RSA 4096 key under key host.key
+#                           when it does not exist, never changed when it does  [unset: no step]
+#   CUSTOM_CA_BUNDLE_SECRET secret (key ca.crt) for Gitpod's customCACert, written from
+#                           CUSTOM_CA_BUNDLE_SOURCES whenever its content differs  [unset: no step]
+#   CUSTOM_CA_BUNDLE_SOURCES  space-separated secrets, each with key ca.crt (PEM certificates),
+#                           whose certificates make up the bundle, in this order (required with
+#                           CUSTOM_CA_BUNDLE_SECRET; e.g. cert-manager's self-signed CA, then a
+#                           corporate CA). Name the bundle in WATCHED_SECRETS too: a CA change then
+#                           rolls the workloads that read it.
+#
+# Secrets this script creates, in Gitpod's namespace, labelled app.kubernetes.io/managed-by=gitpod-cdktf:
+#   - The SSH gateway host key lives outside Helm and outside Terraform on purpose: it is Gitpod's
+#     SSH identity, which every client remembers (known_hosts), so it must survive `helm uninstall`,
+#     a reinstall and any Terraform replacement; a new key would make every client warn that the
+#     host key changed. Nothing here ever deletes or rewrites it. Delete it by hand to get a new
+#     key on the next apply; to bring your own, create the secret before the first apply (ws-proxy
+#     reads every key of the secret as an SSH private key: more than one key is fine). The key is
+#     made by Helm's genPrivateKey (Go's crypto: RSA 4096, PKCS#1 PEM, as KOTS made it), not by
+#     ssh-keygen, which stops with "No user exists for uid" when run, as this Job is, under a uid
+#     the image's /etc/passwd does not list. Its material is never printed.
+#   - The CA bundle is derived data, made again from its sources on every apply.
 set -eu
 
 RELEASE_NAME=${RELEASE_NAME:-gitpod}
@@ -44,9 +67,15 @@ INSTALLER=${INSTALLER:-/app/installer}
 GPCTL=${GPCTL:-/app/gpctl}
 WORK_DIR=${WORK_DIR:-/tmp/gitpod-release}
 POLL_SECONDS=${POLL_SECONDS:-10}
+SSH_GATEWAY_HOST_KEY_SECRET=${SSH_GATEWAY_HOST_KEY_SECRET:-}
+CUSTOM_CA_BUNDLE_SECRET=${CUSTOM_CA_BUNDLE_SECRET:-}
+CUSTOM_CA_BUNDLE_SOURCES=${CUSTOM_CA_BUNDLE_SOURCES:-}
 
 # Annotation on the pod template of every workload that reads a watched secret.
 CHECKSUM_ANNOTATION=gitpod-cdktf/secrets-checksum
+# Label of the secrets this script creates (MANAGED_BY_LABEL of modules/helm-chart/kubernetes-object.ts).
+MANAGED_BY_KEY=app.kubernetes.io/managed-by
+MANAGED_BY_VALUE=gitpod-cdktf
 
 log() { printf 'gitpod-release: %s\n' "$*" >&2; }
 fail() {
@@ -119,6 +148,112 @@ wait_for_tls_secret() {
     sleep "$POLL_SECONDS"
   done
   log "TLS secret $TLS_SECRET is present"
+}
+
+# ws-proxy serves the SSH gateway only with a host key: every file of the secret mounted at
+# /mnt/host-key that parses as an SSH private key. Creates the secret with one new key when it does
+# not exist; an existing one is Gitpod's SSH identity and is left exactly as it is (see the header).
+ensure_ssh_gateway_host_key() {
+  [ -n "$SSH_GATEWAY_HOST_KEY_SECRET" ] || return 0
+  secret=$SSH_GATEWAY_HOST_KEY_SECRET
+  if kubectl get secret "$secret" --namespace "$NAMESPACE" -o name >/dev/null 2>"$WORK_DIR/host-key.err"; then
+    log "SSH gateway host key secret $secret exists: left as it is"
+    return 0
+  fi
+  if ! grep -q '(NotFound)' "$WORK_DIR/host-key.err"; then
+    fail "could not look for SSH gateway host key secret $secret: $(first_error_line "$WORK_DIR/host-key.err")"
+  fi
+
+  # A one-template chart whose output is the Secret. The key exists only in files of this folder,
+  # readable by this user alone, deleted once the secret is created (or creating it failed).
+  keygen=$WORK_DIR/host-key
+  rm -rf "$keygen"
+  (umask 077 && mkdir -p "$keygen/templates") || fail "could not create $keygen"
+  printf 'apiVersion: v2\nname: ssh-gateway-host-key\nversion: 1.0.0\n' >"$keygen/Chart.yaml"
+  cat >"$keygen/templates/secret.yaml" <<EOF
+{{- \$key := genPrivateKey "rsa" }}
+{{- if not (hasPrefix "-----BEGIN RSA PRIVATE KEY-----" \$key) }}{{ fail "genPrivateKey returned no RSA private key" }}{{ end }}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .Values.name | quote }}
+  labels:
+    $MANAGED_BY_KEY: $MANAGED_BY_VALUE
+type: Opaque
+data:
+  host.key: {{ b64enc \$key | quote }}
+EOF
+  log "creating SSH gateway host key secret $secret with a new RSA 4096 key"
+  if ! (umask 077 && helm template ssh-gateway-host-key "$keygen" --set-string "name=$secret" >"$keygen/secret.yaml" 2>"$keygen/helm.err"); then
+    reason=$(first_error_line "$keygen/helm.err")
+    rm -rf "$keygen"
+    fail "could not generate an SSH host key with helm template (genPrivateKey): $reason"
+  fi
+  # --validate=false: no need for the API's OpenAPI document to check an object made here (the API
+  # server validates it anyway).
+  if ! kubectl create --validate=false --filename "$keygen/secret.yaml" --namespace "$NAMESPACE" >/dev/null 2>"$WORK_DIR/host-key.err"; then
+    rm -rf "$keygen"
+    fail "could not create SSH gateway host key secret $secret: $(first_error_line "$WORK_DIR/host-key.err")"
+  fi
+  rm -rf "$keygen"
+  log "created SSH gateway host key secret $secret; it stays, outside Helm, across upgrades and reinstalls"
+}
+
+# Gitpod's customCACert is one secret with one key, ca.crt: when TLS is self-signed (its CA made by
+# cert-manager, at run time, into a secret) and the admin adds a CA of their own, that secret must
+# hold both. Concatenates the sources' ca.crt in order, each ending in a newline, and writes the
+# bundle secret only when its content differs. Runs after the TLS wait (the self-signed CA exists
+# by then) and before render, whose watched-secret checksums then see the bundle as it is now.
+build_custom_ca_bundle() {
+  if [ -z "$CUSTOM_CA_BUNDLE_SECRET" ]; then
+    [ -z "$CUSTOM_CA_BUNDLE_SOURCES" ] || fail "CUSTOM_CA_BUNDLE_SOURCES is set but CUSTOM_CA_BUNDLE_SECRET, the secret to write them to, is not"
+    return 0
+  fi
+  bundle_secret=$CUSTOM_CA_BUNDLE_SECRET
+  [ -n "$(printf '%s' "$CUSTOM_CA_BUNDLE_SOURCES" | tr -d ' \t\n')" ] || fail "CUSTOM_CA_BUNDLE_SOURCES names no secret for the CA bundle $bundle_secret"
+  bundle=$WORK_DIR/ca-bundle.crt
+  piece=$WORK_DIR/ca-source.crt
+  : >"$bundle"
+  for source in $CUSTOM_CA_BUNDLE_SOURCES; do
+    [ "$source" != "$bundle_secret" ] || fail "the CA bundle $bundle_secret cannot be one of its own sources"
+    encoded=$(kubectl get secret "$source" --namespace "$NAMESPACE" -o 'jsonpath={.data.ca\.crt}' 2>"$WORK_DIR/ca-source.err") ||
+      fail "could not read secret $source, a source of the CA bundle $bundle_secret: $(first_error_line "$WORK_DIR/ca-source.err")"
+    [ -n "$encoded" ] || fail "secret $source, a source of the CA bundle $bundle_secret, has no key ca.crt (or it is empty)"
+    printf '%s' "$encoded" | base64 -d >"$piece" 2>/dev/null || fail "key ca.crt of secret $source is not valid base64"
+    grep -q -- '-----BEGIN CERTIFICATE-----' "$piece" || fail "key ca.crt of secret $source, a source of the CA bundle $bundle_secret, holds no PEM certificate"
+    cat "$piece" >>"$bundle"
+    # A source without a final newline would run its last line into the next one's first.
+    [ -z "$(tail -c 1 "$piece")" ] || printf '\n' >>"$bundle"
+  done
+
+  if encoded=$(kubectl get secret "$bundle_secret" --namespace "$NAMESPACE" -o 'jsonpath={.data.ca\.crt}' 2>"$WORK_DIR/ca-bundle.err"); then
+    printf '%s' "$encoded" | base64 -d >"$WORK_DIR/ca-bundle.current" 2>/dev/null || : >"$WORK_DIR/ca-bundle.current"
+    if cmp -s "$bundle" "$WORK_DIR/ca-bundle.current"; then
+      log "CA bundle $bundle_secret is up to date"
+      return 0
+    fi
+    action=update
+  elif grep -q '(NotFound)' "$WORK_DIR/ca-bundle.err"; then
+    action=create
+  else
+    fail "could not read the CA bundle secret $bundle_secret: $(first_error_line "$WORK_DIR/ca-bundle.err")"
+  fi
+
+  # The secret as kubectl builds it (it base64-encodes the data), labelled.
+  desired=$WORK_DIR/ca-bundle.json
+  { kubectl create secret generic "$bundle_secret" --namespace "$NAMESPACE" --from-file="ca.crt=$bundle" --dry-run=client -o json >"$WORK_DIR/ca-bundle.raw.json" &&
+    jq --arg key "$MANAGED_BY_KEY" --arg value "$MANAGED_BY_VALUE" '.metadata.labels[$key] = $value' "$WORK_DIR/ca-bundle.raw.json" >"$desired"; } ||
+    fail "could not build the CA bundle secret $bundle_secret"
+  if [ "$action" = create ]; then
+    kubectl create --validate=false --filename "$desired" >/dev/null 2>"$WORK_DIR/ca-bundle.err" ||
+      fail "could not create the CA bundle secret $bundle_secret: $(first_error_line "$WORK_DIR/ca-bundle.err")"
+  else
+    jq '{metadata: {labels: .metadata.labels}, data: .data}' "$desired" >"$WORK_DIR/ca-bundle.patch.json" ||
+      fail "could not build the CA bundle secret $bundle_secret"
+    kubectl patch secret "$bundle_secret" --namespace "$NAMESPACE" --type merge --patch-file "$WORK_DIR/ca-bundle.patch.json" >/dev/null 2>"$WORK_DIR/ca-bundle.err" ||
+      fail "could not update the CA bundle secret $bundle_secret: $(first_error_line "$WORK_DIR/ca-bundle.err")"
+  fi
+  log "CA bundle $bundle_secret ${action}d from: $CUSTOM_CA_BUNDLE_SOURCES"
 }
 
 # gpctl has no namespace flag and reads only the kubeconfig of its own --kubeconfig flag (default
@@ -307,7 +442,10 @@ apply() {
 
   log "validating $CONFIG_FILE"
   "$INSTALLER" validate config --config "$CONFIG_FILE" || fail "the installer rejected the configuration (details above)"
+  ensure_ssh_gateway_host_key
   wait_for_tls_secret
+  # Before render_chart: its watched-secret checksums must see the bundle as written now.
+  build_custom_ca_bundle
   render_chart
   read_release_state
   recover_interrupted_release

@@ -61,7 +61,8 @@ export function installerRules(gitpodNamespace: string): InstallerRules {
     ],
     namespace: [
       // Gitpod's namespaced objects, Helm's release records (Secrets), what `helm --wait` reads
-      // (pods, replicasets, events), the secrets the release script checksums and gpctl's TLS
+      // (pods, replicasets, events), the secrets the release script checksums, the ones it writes
+      // (SSH gateway host key: get, create; custom CA bundle: get, create, patch) and gpctl's TLS
       // secrets; all verbs where one of Gitpod's Roles grants them (ws-manager: pods, events,
       // services, endpoints, configmaps, persistentvolumeclaims, secrets).
       {
