@@ -16,6 +16,7 @@ import { configSchema } from "../config/schema";
 import { configJsonSchema, JSON_SCHEMA_FILE } from "../scripts/json-schema/config-json-schema";
 import { jsonSchemaPattern } from "../scripts/json-schema/convert";
 import { DESCRIPTIONS } from "../scripts/json-schema/descriptions";
+import { EXAMPLES } from "../scripts/json-schema/examples";
 import { generatedFiles } from "../scripts/json-schema/generated-files";
 import { REFERENCE_FILE } from "../scripts/json-schema/reference";
 import { modesOf } from "../scripts/json-schema/schema-tree";
@@ -104,6 +105,23 @@ describe("the JSON Schema accepts every config the repository shows", () => {
     };
     visit(committed, "#");
     expect(invalid).toEqual([]);
+  });
+});
+
+describe("the examples of the reference (scripts/json-schema/examples.ts)", () => {
+  const OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+
+  it.each(Object.entries(EXAMPLES))("%s is accepted by the app where it stands, and by the JSON Schema", (key, value) => {
+    // "gitpod.blockNewUsers" -> {gitpod: {blockNewUsers: value}}; a mode's example is its section.
+    const keys = key.replace(/\[[^\]]+\]/g, "").split(".");
+    const config: Record<string, unknown> = { domain: "gitpod.acme.dev", aws: { region: "eu-west-1", eksOidcProviderArn: OIDC } };
+    const parent = keys.slice(0, -1).reduce((node, part) => (node[part] = {}) as Record<string, unknown>, config);
+    parent[keys[keys.length - 1]] = value;
+    expect(jsonSchemaErrors(config)).toBe("");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "json-schema-example-"));
+    fs.writeFileSync(path.join(dir, "gitpod-cdktf.yaml"), JSON.stringify(config));
+    fs.writeFileSync(path.join(dir, "corp-ca.pem"), PEM);
+    expect(loadConfig({ env: {}, cwd: dir }).usedDefaults).toBe(false);
   });
 });
 

@@ -8,6 +8,7 @@ import { FILE_FIELDS } from "../../config/load";
 import { configSchema } from "../../config/schema";
 import { inputJsonSchema } from "./convert";
 import { DESCRIPTIONS } from "./descriptions";
+import { EXAMPLES } from "./examples";
 import { childSchemas, listEntrySchema, modesOf, withoutModes } from "./schema-tree";
 
 export const JSON_SCHEMA_FILE = "schema/gitpod-cdktf.schema.json";
@@ -15,11 +16,11 @@ export const JSON_SCHEMA_FILE = "schema/gitpod-cdktf.schema.json";
 const ROOT_DESCRIPTION =
   "gitpod-cdktf.yaml: Gitpod Self-Hosted and its dependencies on Kubernetes. Generated from the configuration's valibot schema by `npm run json-schema`; see docs/configuration.md.";
 
-export function configJsonSchema(descriptions: Readonly<Record<string, string>> = DESCRIPTIONS): JsonSchema {
+export function configJsonSchema(descriptions: Readonly<Record<string, string>> = DESCRIPTIONS, examples: Readonly<Record<string, unknown>> = EXAMPLES): JsonSchema {
   const schema = inputJsonSchema(configSchema);
   // config/load.ts reads `<field>File` before validation, so configSchema never sees that key.
   for (const [section, field] of FILE_FIELDS) addFileReference(schema, section, field);
-  describeAll(schema, descriptions);
+  describeAll(schema, descriptions, examples);
   const root: JsonSchema = { ...schema, title: "gitpod-cdktf.yaml", description: ROOT_DESCRIPTION };
   return sortKeys(dropEmptyRequired(root)) as JsonSchema;
 }
@@ -44,14 +45,20 @@ function addFileReference(schema: JsonSchema, section: string, field: string): v
 
 /**
  * Sets the description of every key, every mode and every mode's `type` (the mode's description),
- * from the schema itself or the map; fails on a key without one and on an entry of the map that
- * matches no key or repeats the schema's own.
+ * from the schema itself or the map, and the examples the other map has; fails on a key without a
+ * description and on an entry of either map that matches no key or repeats the schema's own.
  */
-function describeAll(root: JsonSchema, descriptions: Readonly<Record<string, string>>): void {
+function describeAll(root: JsonSchema, descriptions: Readonly<Record<string, string>>, examples: Readonly<Record<string, unknown>>): void {
+  const usedExamples = new Set<string>();
   const used = new Set<string>();
   const missing: string[] = [];
   const repeated: string[] = [];
   const describe = (schema: JsonSchema, key: string): void => {
+    const example = [key, withoutModes(key)].find((candidate) => candidate in examples);
+    if (example !== undefined) {
+      usedExamples.add(example);
+      schema.examples = [examples[example]] as JsonSchema["examples"];
+    }
     const entry = [key, withoutModes(key)].find((candidate) => candidate in descriptions);
     if (schema.description !== undefined) {
       if (entry !== undefined && key in descriptions) repeated.push(key);
@@ -88,6 +95,9 @@ function describeAll(root: JsonSchema, descriptions: Readonly<Record<string, str
     ...missing.map((key) => `${key}: no description (add one to scripts/json-schema/descriptions.ts)`),
     ...unused.map((key) => `${key}: described in scripts/json-schema/descriptions.ts, but the schema has no such key`),
     ...repeated.map((key) => `${key}: the schema describes it itself; remove it from scripts/json-schema/descriptions.ts`),
+    ...Object.keys(examples)
+      .filter((key) => !usedExamples.has(key))
+      .map((key) => `${key}: has an example in scripts/json-schema/examples.ts, but the schema has no such key`),
   ];
   if (problems.length > 0) throw new Error(`descriptions out of step with the schema:\n  ${problems.join("\n  ")}`);
 }

@@ -3,13 +3,14 @@
  * `type`, by mode, read from the generated JSON Schema (so the two cannot disagree).
  */
 import type { JsonSchema } from "@valibot/to-json-schema";
+import { plainYaml } from "../../modules/yaml/plain-yaml";
 import { JSON_SCHEMA_FILE } from "./config-json-schema";
 import { childSchemas, isRequired, listEntrySchema, modesOf } from "./schema-tree";
 
 export const REFERENCE_FILE = "docs/configuration.md";
 
 /** Sections in the order of docs/modes.md's "Every key, with its default"; any other key follows, sorted. */
-const SECTION_ORDER = ["name", "domain", "gitpod", "kubernetes", "aws", "tls", "database", "storage", "registry", "scm", "backend"];
+const SECTION_ORDER = ["name", "domain", "gitpod", "kubernetes", "aws", "tls", "database", "storage", "registry", "dns", "scm", "backend", "mirror"];
 
 interface Row {
   readonly key: string;
@@ -50,7 +51,9 @@ export function renderReference(schema: JsonSchema): string {
     "The JSON Schema checks each key on its own. gitpod-cdktf also checks rules that span keys, which an",
     "editor does not show: what the AWS modes need from `aws`, at least one source for an RDS",
     "database's port and its storage autoscaling limit, `host` for a `BitbucketServer` provider, distinct",
-    "provider ids, `agentPoolId` for the `agent` execution mode, and no `${` in the kubeconfig settings.",
+    "provider ids, `agentPoolId` for the `agent` execution mode, no `${` in the kubeconfig settings, a",
+    "`passlist` for an enabled `gitpod.blockNewUsers`, and every key of `gitpod.installerConfig` against",
+    "the fields and types of Gitpod's installer (refusing the ones this project sets).",
     "Every command that reads the file (`npm run synth`, `npm run preflight`) reports all of them.",
     "",
     "## Top level",
@@ -64,7 +67,8 @@ export function renderReference(schema: JsonSchema): string {
     if (modes !== undefined) out.push("", ...modeSection(key, child, modes));
     else if (child.properties !== undefined) {
       const condition = isRequired(schema, key) || child.default !== undefined ? "" : `if \`${key}\` is given`;
-      out.push("", `## ${key}`, "", child.description!, "", ...table(rows(child, key, condition)));
+      const sectionRows = rows(child, key, condition);
+      out.push("", `## ${key}`, "", child.description!, "", ...table(sectionRows), ...examplesBlock(key, child, sectionRows));
     }
   }
   return `${out.join("\n")}\n`;
@@ -84,9 +88,26 @@ function modeSection(key: string, schema: JsonSchema, modes: readonly { name: st
     out.push("", `### ${heading(mode.name)}`, "", mode.schema.description!, "");
     const type = mode.schema.properties!.type as JsonSchema;
     const typeRow = { key: `${key}.type`, schema: { ...type, description: "Selects this mode." }, required: "yes" };
-    out.push(...table([typeRow, ...rows(mode.schema, key, "", ["type"])]));
+    const modeRows = rows(mode.schema, key, "", ["type"]);
+    out.push(...table([typeRow, ...modeRows]), ...examplesBlock(key, mode.schema, modeRows, { type: mode.name }));
   }
   return out;
+}
+
+/**
+ * The examples (the JSON Schema's `examples`) of a section or mode and of its keys, as one YAML
+ * block of that section; `base` is what every example of the section needs (a mode's `type`).
+ */
+function examplesBlock(key: string, schema: JsonSchema, sectionRows: readonly Row[], base: Readonly<Record<string, unknown>> = {}): string[] {
+  const merged: Record<string, unknown> = { ...base, ...(schema.examples?.[0] as object | undefined) };
+  const found = sectionRows.filter((row) => row.schema.examples !== undefined);
+  if (schema.examples === undefined && found.length === 0) return [];
+  for (const row of found) {
+    const keys = row.key.split(".").slice(1);
+    const parent = keys.slice(0, -1).reduce((node, part) => (node[part] ??= {}) as Record<string, unknown>, merged);
+    parent[keys[keys.length - 1]] = row.schema.examples![0];
+  }
+  return ["", "Example:", "", "```yaml", plainYaml({ [key]: merged }).trimEnd(), "```"];
 }
 
 /**
