@@ -2,7 +2,7 @@
  * The contract with Gitpod's installer (docs/gitpod-installer.md), checked on the
  * synthesized app end to end. Each test names the fact it checks.
  */
-import { unknownInstallerConfigFields } from "./support/installer-config-fields";
+import { unknownInstallerConfigFields } from "../config/installer-fields";
 import { chartObjectsByRelease, config, onlyResource, parseYaml, resourcesOf, secretData, synthApp } from "./support/synth";
 
 const RELEASE = "gitpod-release";

@@ -5,7 +5,7 @@ import {
   type InstallerConfigInput,
 } from "../../modules/gitpod/installer-config";
 import type { GitpodContainerRegistry } from "../../modules/gitpod/dependencies";
-import { unknownInstallerConfigFields } from "../support/installer-config-fields";
+import { unknownInstallerConfigFields } from "../../config/installer-fields";
 import { parseYaml } from "../support/synth";
 
 const base: InstallerConfigInput = {
