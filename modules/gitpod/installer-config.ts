@@ -3,7 +3,9 @@
  *
  * Field names follow install/installer/pkg/config/v1/config.go at tag 2022.11.3. The installer parses
  * the file strictly (an unknown key is an error) over its defaults, so only fields this project
- * decides are written; everything else keeps the installer's default.
+ * decides are written, then the user's `gitpod.installerConfig` over them (checked against the
+ * installer's fields when the config is loaded, config/installer-fields.ts); everything else keeps
+ * the installer's default.
  */
 import { plainYaml } from "../yaml/plain-yaml";
 import type { GitpodContainerRegistry } from "./dependencies";
