@@ -110,3 +110,16 @@ function describeParseError(error: Error & { code?: string }, args: readonly str
       return oneLine(error.message.split("\n")[0], 200);
   }
 }
+
+/**
+ * A command's answer instead of running: a bad argument is one line on stderr (exit 2), `--help`
+ * the usage on stdout (exit 0).
+ */
+export function answerUsage(options: { error: string } | { help: true }, io: CommandIo, usage: { name: string; text: string; seeHelp: string }): number {
+  if ("help" in options) {
+    io.stdout.write(usage.text);
+    return 0;
+  }
+  io.stderr.write(`${usage.name}: ${oneLine(options.error)}; ${usage.seeHelp}\n`);
+  return 2;
+}

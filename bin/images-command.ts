@@ -17,7 +17,7 @@ import type { GitpodCdktfConfig } from "../config/schema";
 import { DEFAULT_IMAGE_REPOSITORY } from "../config/sections";
 import { readImageInventory, withPublicOrigins, type GitpodInstallerConfig, type ImageInventory } from "../pipeline/image-inventory";
 import { synthesize } from "../stacks/gitpod-app";
-import { describeError, oneLine, parseCommandOptions, type CommandIo } from "./command-io";
+import { answerUsage, describeError, oneLine, parseCommandOptions, type CommandIo } from "./command-io";
 
 const NAME = "gitpod-cdktf images";
 const SEE_HELP = `run "${NAME} --help" (npm run images -- --help) for the options`;
@@ -206,14 +206,7 @@ function parseOptions(args: readonly string[]): Options | { help: true } | { err
 
 export async function imagesCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const options = parseOptions(args);
-  if ("error" in options) {
-    io.stderr.write(`${NAME}: ${oneLine(options.error)}; ${SEE_HELP}\n`);
-    return 2;
-  }
-  if ("help" in options) {
-    io.stdout.write(IMAGES_USAGE);
-    return 0;
-  }
+  if ("error" in options || "help" in options) return answerUsage(options, io, { name: NAME, text: IMAGES_USAGE, seeHelp: SEE_HELP });
 
   let stage = "reading the configuration";
   let scratch: string | undefined;

@@ -7,7 +7,7 @@ import * as os from "os";
 import { ConfigError } from "../config/errors";
 import { loadConfig, NO_CONFIG_FILE } from "../config/load";
 import { passed, redact, renderJson, renderTable, summaryLine } from "../preflight/report";
-import { describeError, oneLine, parseCommandOptions, quoted, type CommandIo } from "./command-io";
+import { answerUsage, describeError, parseCommandOptions, quoted, type CommandIo } from "./command-io";
 
 export const PREFLIGHT_USAGE = `usage: gitpod-cdktf preflight [--json] [--timeout <seconds>]
 
@@ -57,14 +57,7 @@ function secretsOf(env: CommandIo["env"]): string[] {
 
 export async function preflightCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const options = parseOptions(args);
-  if ("error" in options) {
-    io.stderr.write(`${NAME}: ${oneLine(options.error)}; ${SEE_HELP}\n`);
-    return 2;
-  }
-  if ("help" in options) {
-    io.stdout.write(PREFLIGHT_USAGE);
-    return 0;
-  }
+  if ("error" in options || "help" in options) return answerUsage(options, io, { name: NAME, text: PREFLIGHT_USAGE, seeHelp: SEE_HELP });
 
   // Each stage names itself if it fails unexpectedly (a bug, or something no check foresaw).
   let stage = "reading the configuration";

@@ -1,4 +1,5 @@
 import type * as v from "valibot";
+import { editDistance } from "./edit-distance";
 import { SENSITIVE_VARIABLES, scmClientSecretVariable, terraformVariableEnv } from "./schema";
 
 /** At most this many problems are listed, each at most this long: the message stays small whatever the input. */
@@ -92,20 +93,7 @@ function unknownKeyMessage(input: unknown, path: readonly PropertyKey[], key: st
 /** The known name closest to `key` (case ignored, at most two edits away), if any. */
 function closestName(key: string, known: readonly string[]): string | undefined {
   if (key.length > 64) return undefined;
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    return row[b.length];
-  };
-  const scored = known.map((name) => ({ name, score: distance(key.toLowerCase(), name.toLowerCase()) })).sort((a, b) => a.score - b.score);
+  const scored = known.map((name) => ({ name, score: editDistance(key.toLowerCase(), name.toLowerCase()) })).sort((a, b) => a.score - b.score);
   return scored[0] !== undefined && scored[0].score <= 2 ? scored[0].name : undefined;
 }
 

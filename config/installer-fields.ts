@@ -10,6 +10,7 @@
  * everything else, so a mistake is cheaper to catch here. Plain TypeScript, no schema library: the
  * config schema calls in from a valibot check.
  */
+import { editDistance } from "./edit-distance";
 
 export const INSTALLER_CONFIG_VERSION = "2022.11.3";
 
@@ -532,20 +533,6 @@ export function formatInstallerConfigPath(path: readonly (string | number)[]): s
       return `[${quoteKey(part)}]`;
     })
     .join("");
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
 }
 
 /** The sibling the user most likely meant: same name in another case, or a few edits away. */
