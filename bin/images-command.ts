@@ -10,13 +10,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError } from "../config/errors";
-import { loadConfig, NO_CONFIG_FILE } from "../config/load";
+import { NO_CONFIG_FILE } from "../config/load";
+import { loadCommandConfig } from "./command-config";
 import { mirroredImage } from "../config/mirror";
 import type { GitpodCdktfConfig } from "../config/schema";
 import { DEFAULT_IMAGE_REPOSITORY } from "../config/sections";
 import { readImageInventory, withPublicOrigins, type GitpodInstallerConfig, type ImageInventory } from "../pipeline/image-inventory";
-import { synthesize } from "../stacks/gitpod-app";
 import { answerUsage, describeError, oneLine, parseCommandOptions, type CommandIo } from "./command-io";
 
 const NAME = "gitpod-cdktf images";
@@ -211,15 +210,13 @@ export async function imagesCommand(args: readonly string[], io: CommandIo): Pro
   let stage = "reading the configuration";
   let scratch: string | undefined;
   try {
-    let loaded;
-    try {
-      loaded = loadConfig({ env: io.env, cwd: io.cwd });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      io.stderr.write(`${NAME}: ${error.summary}\nNothing was listed; fix the fields above and run again.\n`);
-      return 2;
-    }
+    const loaded = loadCommandConfig(io, NAME, "listed");
+    if (typeof loaded === "number") return loaded;
     io.stderr.write(`${NAME}: ${loaded.usedDefaults ? `${NO_CONFIG_FILE}: listing the built-in defaults` : `config: ${loaded.source}`}\n`);
+
+    // Loaded on demand, as preflight loads its checks: the other commands never need the stacks.
+    stage = "loading the stacks";
+    const { synthesize } = await import("../stacks/gitpod-app");
 
     stage = "synthesizing the stacks into a temporary folder";
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gitpod-cdktf-images-"));

@@ -4,8 +4,8 @@
  * results on stdout and the progress on stderr.
  */
 import * as os from "os";
-import { ConfigError } from "../config/errors";
-import { loadConfig, NO_CONFIG_FILE } from "../config/load";
+import { NO_CONFIG_FILE } from "../config/load";
+import { loadCommandConfig } from "./command-config";
 import { passed, redact, renderJson, renderTable, summaryLine } from "../preflight/report";
 import { answerUsage, describeError, parseCommandOptions, quoted, type CommandIo } from "./command-io";
 
@@ -63,14 +63,8 @@ export async function preflightCommand(args: readonly string[], io: CommandIo): 
   let stage = "reading the configuration";
   let secrets = secretsOf(io.env);
   try {
-    let loaded;
-    try {
-      loaded = loadConfig({ env: io.env, cwd: io.cwd });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      io.stderr.write(`${NAME}: ${error.summary}\nNothing was checked; fix the fields above and run again.\n`);
-      return 2;
-    }
+    const loaded = loadCommandConfig(io, NAME, "checked");
+    if (typeof loaded === "number") return loaded;
 
     // Loaded on demand: the checks' clients (MySQL, S3, HTTP) are large, and a failure to load
     // them is then named like any other stage.

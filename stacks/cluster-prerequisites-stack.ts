@@ -34,8 +34,6 @@ export interface ClusterPrerequisitesStackProps {
   readonly namePrefix: string;
 }
 
-/** The public chart repository of cert-manager, when neither its section nor the mirror names one. */
-export const CERT_MANAGER_CHART_REPOSITORY = "https://charts.jetstack.io";
 
 /**
  * What must exist before anything of Gitpod: cert-manager (the release contains cert-manager
@@ -101,7 +99,7 @@ export class ClusterPrerequisitesStack extends GitpodStack {
       new CertManager(this, "cert-manager", {
         version: certManager.version,
         namespace: certManager.namespace,
-        chartRepository: certManager.chartRepository ?? mirror?.chartRepository ?? CERT_MANAGER_CHART_REPOSITORY,
+        chartRepository: certManager.chartRepository ?? mirror?.chartRepository,
         // Written out even where they are the chart's own, so the output names every image it runs.
         images: mapValues(publicImages, (image, component) => certManager.images[component] ?? mirroredImage(image, mirror)),
         imagePullSecrets: this.imagePullSecrets,

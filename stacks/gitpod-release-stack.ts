@@ -72,7 +72,7 @@ export class GitpodReleaseStack extends GitpodStack {
       sshGateway: gitpod.sshGateway.enabled,
       openVsxUrl: gitpod.openVsx?.url,
       customCaCertificate: props.caCertificate,
-      installerConfigOverride: gitpod.installerConfig as Readonly<Record<string, unknown>>,
+      installerConfigOverride: gitpod.installerConfig,
     });
 
     new TerraformOutput(this, "url", { value: `https://${props.domain}`, description: "Gitpod's dashboard" });

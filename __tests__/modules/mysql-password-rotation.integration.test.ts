@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { createConnection } from "mysql2/promise";
 import { mysqlPasswordsScript } from "../../modules/in-cluster-mysql/in-cluster-mysql-database";
-import { MARIADB_TOOLS } from "../support/servers/mariadb";
+import { MARIADB_TOOLS, querySocket } from "../support/servers/mariadb";
 import { acceptsConnections, freePort, startProcess, waitUntil, type ServerProcess } from "../support/servers/processes";
 import { scratchDir } from "../support/synth";
 import { describeWithTools } from "../support/tools";
@@ -58,16 +58,7 @@ describeWithTools("MySQL passwords set at every start from the credentials Secre
    * root@localhost over the socket: without a password while the image sets the server up, with
    * the root password afterwards (`kubectl exec` into the pod is the only way to it).
    */
-  async function asSocketRoot(password: string | undefined, ...statements: string[]): Promise<unknown[]> {
-    const connection = await createConnection({ socketPath: socket, user: "root", ...(password === undefined ? {} : { password }) });
-    try {
-      let rows: unknown[] = [];
-      for (const statement of statements) [rows] = (await connection.query(statement)) as [unknown[], unknown];
-      return rows;
-    } finally {
-      await connection.end();
-    }
-  }
+  const asSocketRoot = (password: string | undefined, ...statements: string[]) => querySocket(socket, password, ...statements);
   /** Resolves to the error code or "ok". */
   async function socketLogin(password: string | undefined): Promise<string> {
     try {

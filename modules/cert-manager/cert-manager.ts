@@ -3,6 +3,9 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { plainYaml } from "../yaml/plain-yaml";
 
+/** The jetstack chart repository. */
+export const DEFAULT_CERT_MANAGER_CHART_REPOSITORY = "https://charts.jetstack.io";
+
 export interface CertManagerProps {
   /** Chart version (a cert-manager release tag such as v1.16.5). */
   readonly version: string;
@@ -25,8 +28,11 @@ export interface CertManagerProps {
    * @default none
    */
   readonly dependsOn?: readonly ITerraformDependable[];
-  /** Helm repository of the jetstack chart (or a mirror of it). */
-  readonly chartRepository: string;
+  /**
+   * Helm repository of the jetstack chart (or a mirror of it).
+   * @default DEFAULT_CERT_MANAGER_CHART_REPOSITORY
+   */
+  readonly chartRepository?: string;
   /**
    * Seconds to wait for cert-manager to be ready.
    * @default 600
@@ -56,7 +62,7 @@ export class CertManager extends Construct {
     super(scope, id);
     this.release = new Release(this, "release", {
       name: "cert-manager",
-      repository: props.chartRepository,
+      repository: props.chartRepository ?? DEFAULT_CERT_MANAGER_CHART_REPOSITORY,
       chart: "cert-manager",
       version: props.version,
       namespace: props.namespace,

@@ -56,6 +56,18 @@ export interface MariadbServer {
   stop(): Promise<void>;
 }
 
+/** Runs statements as root@localhost over a server's socket (with `password`, once root has one); the last one's rows. */
+export async function querySocket(socket: string, password: string | undefined, ...statements: string[]): Promise<unknown[]> {
+  const connection = await createConnection({ socketPath: socket, user: "root", multipleStatements: false, ...(password === undefined ? {} : { password }) });
+  try {
+    let rows: unknown[] = [];
+    for (const statement of statements) [rows] = (await connection.query(statement)) as [unknown[], unknown];
+    return rows;
+  } finally {
+    await connection.end();
+  }
+}
+
 export async function startMariadb(options: MariadbOptions): Promise<MariadbServer> {
   const { dir } = options;
   fs.mkdirSync(dir, { recursive: true });
@@ -84,16 +96,7 @@ export async function startMariadb(options: MariadbOptions): Promise<MariadbServ
   fs.writeFileSync(defaultsFile, settings.join("\n") + "\n");
   const server = startProcess("mariadbd", "mariadbd", [`--defaults-file=${defaultsFile}`, "--user=root"], { logDir: dir });
 
-  const admin = async (...statements: string[]) => {
-    const connection = await createConnection({ socketPath: socket, user: "root", multipleStatements: false });
-    try {
-      let rows: unknown[] = [];
-      for (const statement of statements) [rows] = (await connection.query(statement)) as [unknown[], unknown];
-      return rows;
-    } finally {
-      await connection.end();
-    }
-  };
+  const admin = (...statements: string[]) => querySocket(socket, undefined, ...statements);
   await waitUntil("mariadbd", async () => (await admin("SELECT 1")).length === 1, path.join(dir, "error.log"));
   return { port, admin, stop: () => server.stop() };
 }
