@@ -7,7 +7,7 @@ import { CertManager, certManagerPublicImages } from "../modules/cert-manager/ce
 import { MANAGED_BY_LABEL } from "../modules/helm-chart/kubernetes-object";
 import { RegistryPullSecret } from "../modules/registry-login/registry-pull-secret";
 import type { ModeNamespace } from "../modes/mode";
-import { GitpodStack, required, sensitiveVariable } from "./gitpod-stack";
+import { GitpodStack, sensitiveVariable } from "./gitpod-stack";
 import { helmProvider, kubernetesProvider, type ClusterAccess } from "./providers";
 
 export interface ClusterPrerequisitesStackProps {
@@ -70,31 +70,24 @@ export class ClusterPrerequisitesStack extends GitpodStack {
     new TerraformOutput(this, "gitpod_namespace", { value: this.gitpodNamespace, description: "Namespace Gitpod runs in" });
 
     const login = mirror?.username === undefined ? undefined : { server: mirrorHost(mirror), username: mirror.username };
-    // With a login, the pull secret must be in cert-manager's namespace before its pods start: the
-    // namespace is made here rather than by Helm.
-    const certManagerNamespace =
-      login !== undefined && certManager.install
-        ? new NamespaceV1(this, "cert-manager-namespace", { metadata: { name: certManager.namespace, labels } }).metadata.name
-        : undefined;
-    const pullSecret = (this.pullSecret =
+    this.pullSecret =
       login === undefined
         ? undefined
         : new RegistryPullSecret(this, "mirror-pull-secret", {
             name: mirrorPullSecretName(props.namePrefix),
-            namespaces: {
-              gitpod: this.gitpodNamespace,
-              installer: this.installerNamespace,
-              ...(certManagerNamespace === undefined ? {} : { "cert-manager": certManagerNamespace }),
-            },
+            namespaces: { gitpod: this.gitpodNamespace, installer: this.installerNamespace },
             login: {
               ...login,
               password: sensitiveVariable(this, SENSITIVE_VARIABLES.mirrorPassword, `Password of ${login.username} at the registry mirror ${login.server}`),
             },
-          }));
-    this.imagePullSecrets = pullSecret === undefined ? [] : [pullSecret.name];
+          });
+    this.imagePullSecrets = this.pullSecret === undefined ? [] : [this.pullSecret.name];
 
     if (certManager.install) {
       helmProvider(this, props.cluster);
+      // With a login, the pull secret must be in cert-manager's namespace before its pods start: the
+      // namespace is made here rather than by Helm (only then, as existing installations have Helm's).
+      const own = this.pullSecret === undefined ? undefined : this.namespaceWithPullSecret("cert-manager", certManager.namespace);
       const publicImages = certManagerPublicImages(certManager.version);
       new CertManager(this, "cert-manager", {
         version: certManager.version,
@@ -102,15 +95,15 @@ export class ClusterPrerequisitesStack extends GitpodStack {
         chartRepository: certManager.chartRepository ?? mirror?.chartRepository,
         // Written out even where they are the chart's own, so the output names every image it runs.
         images: mapValues(publicImages, (image, component) => certManager.images[component] ?? mirroredImage(image, mirror)),
-        imagePullSecrets: this.imagePullSecrets,
-        createNamespace: certManagerNamespace === undefined,
-        dependsOn: certManagerNamespace === undefined ? undefined : [required(pullSecret, "the mirror's pull secret").secretIn("cert-manager")],
+        imagePullSecrets: own?.imagePullSecrets,
+        createNamespace: own === undefined,
+        dependsOn: own?.dependsOn,
       });
     }
   }
 
-  /** A namespace for a mode's workloads, with the mirror's pull secret in it if it needs a login. */
-  modeNamespace(id: string, name: string): ModeNamespace {
+  /** A namespace of this stack for workloads of its own, with the mirror's pull secret in it if it needs a login. */
+  namespaceWithPullSecret(id: string, name: string): ModeNamespace {
     const namespace = new NamespaceV1(this, `${id}-namespace`, { metadata: { name, labels: { ...MANAGED_BY_LABEL } } }).metadata.name;
     if (this.pullSecret === undefined) return { name: namespace, imagePullSecrets: [], dependsOn: [] };
     return { name: namespace, imagePullSecrets: [this.pullSecret.name], dependsOn: [this.pullSecret.addNamespace(id, namespace)] };

@@ -87,7 +87,7 @@ function buildGitpodStacks(app: App, config: GitpodCdktfConfig): void {
         image: (publicReference) => mirroredImage(publicReference, config.mirror),
         imagePullSecrets: clusterStack.imagePullSecrets,
         chartRepository: config.mirror?.chartRepository,
-        ownNamespace: (id, name) => clusterStack.modeNamespace(id, name),
+        ownNamespace: (id, name) => clusterStack.namespaceWithPullSecret(id, name),
       };
       return {
         database: buildDependency("database", config, context, config.aws),

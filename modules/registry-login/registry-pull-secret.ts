@@ -64,9 +64,4 @@ export class RegistryPullSecret extends Construct {
       dataWoRevision: writeOnlyVersion(Fn.jsonencode(this.data)),
     });
   }
-
-  /** The secret in one of its namespaces. */
-  secretIn(namespaceId: string): SecretV1 {
-    return this.node.findChild(namespaceId) as SecretV1;
-  }
 }
